@@ -1,0 +1,7 @@
+"""dualis: an agent-based model of dual information-system (dual-IS) equilibrium dynamics."""
+
+from sim.config import ConfigError, ModelConfig, RunConfig, Shock, validate
+from sim.model import DualISModel
+from sim.observables import OBSERVABLES
+
+__all__ = ["OBSERVABLES", "ConfigError", "DualISModel", "ModelConfig", "RunConfig", "Shock", "validate"]

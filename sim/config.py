@@ -1,0 +1,194 @@
+"""Configuration schema of the dual-IS model: plain dataclasses, no Hydra.
+
+Every parameter carries its allowed range and unit in the field metadata, so
+that one function (:func:`validate`) checks a whole configuration before any
+work starts, and the ODD document can list the same ranges the code enforces.
+Hydra registers these dataclasses as structured configs in :mod:`sim.app`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A configuration value outside what the model allows (one line, names the key)."""
+
+
+def param(default: Any, low: float, high: float, unit: str, doc: str) -> Any:
+    """A config field with inclusive bounds ``[low, high]``, a unit and a one-line meaning."""
+    return field(default=default, metadata={"bounds": (low, high), "unit": unit, "doc": doc})
+
+
+class StepRule(Enum):
+    """How a belief moves when it is influenced (March's text vs. stepwise reading)."""
+
+    jump = "jump"  # adopt the influencing value outright (March 1991, text)
+    one_step = "one_step"  # move one step towards it: -1 -> 0 -> +1
+
+
+class ZeroBelief(Enum):
+    """How a worker acts on a dimension where it holds no belief (0)."""
+
+    abstain = "abstain"  # a 0 belief contributes nothing (March 1991, text)
+    coin_flip = "coin_flip"  # a 0 belief acts as a random +-1 (March's program)
+
+
+class SuperiorBasis(Enum):
+    """What the code compares with its own knowledge to find the superior group."""
+
+    beliefs = "beliefs"  # beliefs that match reality (March 1991, text)
+    actions = "actions"  # actions, zero beliefs acting per ZeroBelief (March's program)
+
+
+@dataclass
+class Shock:
+    """A scheduled shock to the task environment: a share of reality flips sign."""
+
+    time: int = param(100, 1, math.inf, "step", "step at which the shock hits")
+    share: float = param(0.3, 0.0, 1.0, "share of dimensions", "share of reality flipped")
+
+
+@dataclass
+class ModelConfig:
+    """All parameters of one organisation. One step is one working week."""
+
+    # --- size and structure -------------------------------------------------
+    n_workers: int = param(200, 2, 10_000_000, "workers", "number of knowledge workers")
+    n_dimensions: int = param(30, 1, 10_000, "dimensions", "task dimensions m (March's m)")
+    unit_size: int = param(10, 1, 10_000_000, "workers", "workers per formal unit (last unit may be smaller)")
+    personal_ties: int = param(6, 0, 1_000, "ties per worker", "personal ties each worker keeps")
+    formal_tie_strength: float = param(
+        1.0, 0.0, 1.0, "weight", "weight of formal unit ties in the peer view (0 = cut, e.g. lockdown)"
+    )
+
+    # --- individualization (surface structure) -----------------------------
+    individualization: float = param(
+        0.5, 0.0, 1.0, "pressure", "pull of personal tools: affordance payoff, wanted autonomy, self-organisation"
+    )
+    malleability: float = param(0.7, 0.0, 1.0, "share", "end-user malleability of personal tools")
+    experiment_rate: float = param(
+        0.3, 0.0, 1.0, "probability/week/dimension", "chance a fully autonomous worker tries another practice"
+    )
+    perception_noise: float = param(0.5, 0.0, 100.0, "payoff units", "sd of noise on a perceived practice gain")
+    rewire_rate: float = param(0.5, 0.0, 1.0, "probability/week", "chance a fully autonomous worker rewires a tie")
+    autonomy_adjust_rate: float = param(0.05, 0.0, 1.0, "autonomy/payoff", "step size of autonomy equilibration")
+    initial_autonomy: float = param(0.3, 0.0, 1.0, "share of work", "autonomy every worker starts with")
+    wanted_autonomy_concentration: float = param(
+        10.0, 0.1, 1e6, "Beta concentration", "how tightly wanted autonomy clusters around the pressure"
+    )
+
+    # --- socialization ------------------------------------------------------
+    socialization: float = param(0.02, 0.0, 1.0, "probability/week/dimension", "rate of adopting the peers' majority")
+
+    # --- institutionalization (deep structure) -----------------------------
+    enforcement: float = param(
+        0.3, 0.0, 1.0, "share", "pull of in-system work onto the code, and ceiling 1-enforcement on autonomy"
+    )
+    code_learning: float = param(0.5, 0.0, 1.0, "probability/week", "code learning rate (March's p2)")
+    rigidity: float = param(0.3, 0.0, 1.0, "share", "how much the system resists change (slows code learning)")
+
+    # --- commons and data work ---------------------------------------------
+    commons: bool = field(default=True, metadata={"doc": "model the data commons (off: Q fixed at 1)"})
+    initial_quality: float = param(0.5, 0.0, 1.0, "quality", "data commons quality Q at start")
+    commons_rate: float = param(0.1, 0.0, 1.0, "1/week", "speed at which Q relaxes to what capture sustains")
+    inconsistency_penalty: float = param(
+        0.5, 0.0, 1.0, "share", "loss of Q from diverse, inconsistent practice (parallel versions)"
+    )
+    data_work_cost: float = param(0.3, 0.0, 10.0, "payoff units", "time cost of recording all out-of-system work")
+    initial_data_workers: float = param(0.5, 0.0, 1.0, "share of workers", "share who do data work at start")
+    imitation_rate: float = param(0.1, 0.0, 1.0, "probability/week", "chance of comparing payoff with a tie")
+    imitation_temperature: float = param(0.1, 1e-6, 100.0, "payoff units", "noise of the Fermi imitation rule")
+    norm_conformity: float = param(
+        0.05, 0.0, 1.0, "probability/week", "chance of adopting the data-work choice of most personal ties"
+    )
+    strategy_mutation: float = param(0.005, 0.0, 1.0, "probability/week", "chance of switching data work at random")
+
+    # --- payoffs (productivity, the economic outcome) ----------------------
+    knowledge_weight: float = param(1.0, 0.0, 100.0, "payoff units", "value of task knowledge")
+    affordance_weight: float = param(1.0, 0.0, 100.0, "payoff units", "value of personal malleable tools")
+    commons_weight: float = param(0.5, 0.0, 100.0, "payoff units", "value of commons data reached through the system")
+    clash_weight: float = param(0.5, 0.0, 100.0, "payoff units", "cost of enforced rules that contradict practice")
+    coordination_weight: float = param(0.3, 0.0, 100.0, "payoff units", "coordination cost of fragmentation")
+
+    # --- satisfaction (the humanistic outcome) -----------------------------
+    fit_weight: float = param(1.0, 0.0, 100.0, "satisfaction", "loss per unit gap to wanted autonomy")
+    workload_weight: float = param(0.5, 0.0, 100.0, "satisfaction", "loss per unit of data and coordination work")
+    clash_satisfaction_weight: float = param(0.5, 0.0, 100.0, "satisfaction", "loss per unit of clash on rules")
+
+    # --- environment -------------------------------------------------------
+    turbulence: float = param(0.0, 0.0, 1.0, "probability/week/dimension", "reality drift (March's p4)")
+    turnover: float = param(0.0, 0.0, 1.0, "probability/week", "chance a worker is replaced (March's p3)")
+    shocks: list[Shock] = field(default_factory=list, metadata={"doc": "scheduled environment shocks"})
+
+    # --- March (1991) reading switches -------------------------------------
+    step_rule: StepRule = field(default=StepRule.jump, metadata={"doc": "how an influenced belief moves"})
+    zero_belief: ZeroBelief = field(default=ZeroBelief.abstain, metadata={"doc": "how a 0 belief acts"})
+    superior_basis: SuperiorBasis = field(
+        default=SuperiorBasis.beliefs, metadata={"doc": "what the code judges the superior group on"}
+    )
+
+
+@dataclass
+class OutputConfig:
+    """What a run writes into its folder."""
+
+    table_format: str = field(default="parquet", metadata={"choices": ("parquet", "csv")})
+    figure: bool = True
+    progress: bool = True
+
+
+@dataclass
+class RunConfig:
+    """One run: a model configuration, a seed and a horizon."""
+
+    seed: int = param(0, 0, 2**63 - 1, "integer", "seed of the model's one random generator")
+    steps: int = param(300, 1, 10_000_000, "weeks", "number of steps to run")
+    stop_at_equilibrium: bool = field(
+        default=False, metadata={"doc": "stop once every belief equals the code (March's equilibrium)"}
+    )
+    model: ModelConfig = field(default_factory=ModelConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+
+def _check_fields(obj: Any, prefix: str) -> None:
+    for f in dataclasses.fields(obj):
+        key = f"{prefix}{f.name}"
+        value = getattr(obj, f.name)
+        if dataclasses.is_dataclass(value):
+            _check_fields(value, f"{key}.")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if dataclasses.is_dataclass(item):
+                    _check_fields(item, f"{key}[{i}].")
+        bounds = f.metadata.get("bounds")
+        if bounds is not None:
+            low, high = bounds
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+                raise ConfigError(f"{key}={value!r} is not a number; allowed: [{low}, {high}] ({f.metadata['unit']})")
+            if not low <= value <= high:
+                raise ConfigError(f"{key}={value!r} is outside [{low:g}, {high:g}] ({f.metadata['unit']})")
+        choices = f.metadata.get("choices")
+        if choices is not None and value not in choices:
+            raise ConfigError(f"{key}={value!r} is not allowed; allowed: {', '.join(choices)}")
+
+
+def validate(run: RunConfig) -> RunConfig:
+    """Check every value of ``run``; raise :class:`ConfigError` naming the first bad key.
+
+    Besides the per-field ranges this checks relations between fields that no
+    single range can express. Returns ``run`` unchanged so calls can chain.
+    """
+    _check_fields(run, "")
+    model = run.model
+    if model.personal_ties >= model.n_workers:
+        raise ConfigError(
+            f"model.personal_ties={model.personal_ties} must be below model.n_workers={model.n_workers}"
+        )
+    if model.unit_size > model.n_workers:
+        raise ConfigError(f"model.unit_size={model.unit_size} must not exceed model.n_workers={model.n_workers}")
+    return run

@@ -1,0 +1,295 @@
+"""The model's mechanisms, each a function of whole arrays (equations in docs/odd.md).
+
+Every function reads the state and the configuration, draws what it needs from
+the model's one random generator, and either returns new values or updates the
+state in place and returns how many entries it changed (the churn counts).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.config import ModelConfig, StepRule, SuperiorBasis, ZeroBelief
+from sim.state import State, random_beliefs, wanted_autonomy
+
+
+# --- environment -------------------------------------------------------------
+def advance_environment(state: State, config: ModelConfig, rng: np.random.Generator, step: int) -> int:
+    """Turbulence (each dimension flips with probability p4) and scheduled shocks.
+
+    Returns the number of reality dimensions that flipped this step.
+    """
+    m = state.reality.size
+    flips = rng.random(m) < config.turbulence if config.turbulence > 0 else np.zeros(m, dtype=bool)
+    for shock in config.shocks:
+        if shock.time == step:
+            hit = rng.permutation(m)[: round(shock.share * m)]
+            flips[hit] = ~flips[hit]
+    state.reality[flips] *= -1
+    return int(flips.sum())
+
+
+# --- acting and knowing --------------------------------------------------------
+def actions(beliefs: np.ndarray, config: ModelConfig, rng: np.random.Generator) -> np.ndarray:
+    """What workers do on each dimension: their belief, or a coin flip where it is 0 (March's program)."""
+    if config.zero_belief is ZeroBelief.abstain:
+        return beliefs
+    coin = np.where(rng.random(beliefs.shape) < 0.5, -1, 1).astype(np.int8)
+    return np.where(beliefs == 0, coin, beliefs)
+
+
+def knowledge(values: np.ndarray, reality: np.ndarray) -> np.ndarray:
+    """March's knowledge: mean over dimensions of value * reality, in [-1, 1]."""
+    return values @ reality.astype(np.float64) / reality.size
+
+
+# --- revising practice: individualization, institutionalization, socialization --
+def move(beliefs: np.ndarray, target: np.ndarray, rule: StepRule) -> np.ndarray:
+    """Where an influenced belief lands: the target itself, or one step towards it."""
+    if rule is StepRule.jump:
+        return target
+    return (beliefs + np.sign(target.astype(np.int16) - beliefs)).astype(np.int8)
+
+
+def revise_practice(state: State, config: ModelConfig, rng: np.random.Generator, peer_target: np.ndarray) -> int:
+    """Each worker revises each dimension of its practice at most once a week.
+
+    One uniform draw ``u_ij`` per worker and dimension picks the influence, as
+    competing hazards (earlier bands win where they overlap):
+
+    * institutionalization, ``u < e (1 - a_i)``: work in the system follows its
+      rules, so practice moves onto the code where the code holds a view;
+    * individualization, next ``x_exp (mu) a_i`` of the unit interval: the worker tries
+      another value with its malleable tools and keeps it when the perceived gain
+      ``r_j (x' - x) + N(0, perception_noise)`` is positive;
+    * socialization, ``u >= 1 - socialization``: practice moves onto the majority of
+      the worker's ties where they hold a view.
+
+    Returns the number of practice entries changed.
+    """
+    beliefs, code = state.beliefs, state.code
+    u = rng.random(beliefs.shape)
+    pull = config.enforcement * (1.0 - state.autonomy)
+    explore = pull + config.experiment_rate * config.malleability * state.autonomy
+    by_code = (u < pull[:, None]) & (code != 0) & (beliefs != code)
+    peer_band = np.maximum(explore, 1.0 - config.socialization)
+    by_peers = (u >= peer_band[:, None]) & (peer_target != 0) & (beliefs != peer_target)
+    new = np.where(by_code, move(beliefs, code, config.step_rule), beliefs)
+    new = np.where(by_peers, move(beliefs, peer_target, config.step_rule), new)
+    tried_i, tried_j = np.nonzero((u >= pull[:, None]) & (u < explore[:, None]))
+    if tried_i.size:
+        old = beliefs[tried_i, tried_j]
+        # one of the two other values: shift by 1 or 2 in the cyclic order -1, 0, +1
+        candidate = ((old + 1 + rng.integers(1, 3, size=old.size)) % 3 - 1).astype(np.int8)
+        gain = state.reality[tried_j] * (candidate.astype(np.int16) - old)
+        perceived = gain + config.perception_noise * rng.standard_normal(old.size)
+        keep = perceived > 0
+        new[tried_i[keep], tried_j[keep]] = candidate[keep]
+    count = int(np.count_nonzero(new != beliefs))
+    state.beliefs = new
+    return count
+
+
+def visibility(state: State) -> np.ndarray:
+    """Share of each worker's work the system can see: in-system work plus recorded outside work."""
+    return 1.0 - state.autonomy * ~state.data_work
+
+
+def learn_code(state: State, config: ModelConfig, rng: np.random.Generator, acted: np.ndarray) -> np.ndarray:
+    """The code learns from the visible superior group (March 1991, footnote 1).
+
+    Two readings of March, chosen by ``superior_basis`` (weights are each superior
+    worker's visibility ``v_i``; with ``v = 1`` they are March's plain counts):
+
+    * ``beliefs`` (the paper's text): superior workers hold more beliefs that match
+      reality than the code does; the dominant view on dimension j is the sign of
+      their summed beliefs, and ``k_j`` = weight differing from the code minus
+      weight agreeing with it.
+    * ``actions`` (March's program, after Christensen 2015): superior workers' actions
+      score ``sum(action * reality)`` above the code's ``sum(code * reality)``; the
+      dominant view is the sign of their summed actions and ``k_j`` its absolute value.
+
+    Where the dominant view differs from the code and ``k_j > 0`` the code adopts it
+    with probability ``1 - (1 - p)^k_j``, ``p = code_learning * (1 - rigidity) * Q``
+    (learning slows with rigidity and with poor data). Returns the new code; the
+    caller applies it, so beliefs and code update from the same start-of-step state.
+    """
+    code, reality = state.code, state.reality
+    p = config.code_learning * (1.0 - config.rigidity) * state.quality
+    if p <= 0:
+        return code
+    if config.superior_basis is SuperiorBasis.actions:
+        superior = acted @ reality.astype(np.int32) > int(code.astype(np.int32) @ reality)
+    else:
+        superior = np.count_nonzero(state.beliefs == reality, axis=1) > np.count_nonzero(code == reality)
+    if not superior.any():
+        return code
+    weight = visibility(state)[superior]
+    if config.superior_basis is SuperiorBasis.actions:
+        net = weight @ acted[superior].astype(np.float64)
+        pressure = np.abs(net)
+    else:
+        superior_beliefs = state.beliefs[superior]
+        net = weight @ superior_beliefs.astype(np.float64)
+        agree = weight @ (superior_beliefs == code)
+        pressure = weight.sum() - 2.0 * agree
+    majority = np.sign(net).astype(np.int8)
+    adopt_probability = 1.0 - (1.0 - p) ** np.maximum(pressure, 0.0)
+    adopt = (majority != 0) & (majority != code) & (rng.random(code.size) < adopt_probability)
+    return np.where(adopt, majority, code)
+
+
+def at_equilibrium(state: State, config: ModelConfig) -> bool:
+    """March's absorbing state: no worker can learn from the code and none can teach it.
+
+    Nobody differs from the code where it holds a view, and nobody could score above
+    the code (under ``actions``, counting each 0 belief as a lucky coin flip).
+    """
+    code, reality, beliefs = state.code, state.reality, state.beliefs
+    if np.any((code != 0) & (beliefs != code)):
+        return False
+    if config.superior_basis is SuperiorBasis.actions:
+        best_case = beliefs @ reality.astype(np.int32) + np.count_nonzero(beliefs == 0, axis=1)
+        return not np.any(best_case > int(code.astype(np.int32) @ reality))
+    return not np.any(np.count_nonzero(beliefs == reality, axis=1) > np.count_nonzero(code == reality))
+
+
+# --- the commons ---------------------------------------------------------------
+def fragmentation(state: State) -> float:
+    """Share of all work done outside the system and never recorded: off-record information."""
+    return float(np.mean(state.autonomy * ~state.data_work))
+
+
+def practice_diversity(beliefs: np.ndarray) -> float:
+    """1 - mean |mean belief| over dimensions: 0 when everybody agrees, 1 when views cancel out."""
+    return float(1.0 - np.abs(beliefs.mean(axis=0)).mean())
+
+
+def update_commons(state: State, config: ModelConfig, frag: float, diversity: float) -> None:
+    """Q relaxes towards what capture sustains: ``Q* = (1 - F) (1 - inconsistency_penalty * D)``.
+
+    ``Q <- Q + commons_rate (Q* - Q)``. In-system work and data work capture data
+    (1 - F); inconsistent practices put parallel versions into it (D). With the
+    commons switched off Q stays at 1.
+    """
+    if not config.commons:
+        return
+    target = (1.0 - frag) * (1.0 - config.inconsistency_penalty * diversity)
+    state.quality += config.commons_rate * (target - state.quality)
+
+
+# --- outcomes and adaptation ---------------------------------------------------
+class Outcomes(NamedTuple):
+    """Per-worker results of one step."""
+
+    productivity: np.ndarray
+    satisfaction: np.ndarray
+    clash: np.ndarray  # clash on rules: enforced code that contradicts own practice
+    autonomy_gradient: np.ndarray  # marginal productivity of autonomy
+
+
+def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float) -> Outcomes:
+    """Productivity, satisfaction and the marginal payoff of autonomy for every worker.
+
+    productivity = w_K [K_i + (1-a) e (K_code - K_i)] + w_A i mu a (2-a) + w_Q Q v_i
+                   - w_C clash_i - w_F F - c_dw a s_i
+    v_i          = 1 - a (1 - s_i)   (work connected to the commons: in-system or recorded)
+    clash_i      = e (1-a) mismatch_i   (enforced rules that contradict own practice)
+    satisfaction = clip(1 - f |a* - a| - w_L (c_dw a s_i + F) - w_CS clash_i, 0, 1)
+    The autonomy gradient is d productivity / d a with the other terms held fixed.
+    """
+    c = config
+    a, s, e = state.autonomy, state.data_work, c.enforcement
+    k_own = knowledge(acted, state.reality)
+    k_code = float(knowledge(state.code, state.reality))
+    mismatch = np.count_nonzero((state.code != 0) & (state.beliefs != state.code), axis=1) / state.code.size
+    clash = e * (1.0 - a) * mismatch
+    affordance = c.individualization * c.malleability
+    data_work_time = c.data_work_cost * a * s
+    productivity = (
+        c.knowledge_weight * (k_own + (1.0 - a) * e * (k_code - k_own))
+        + c.affordance_weight * affordance * a * (2.0 - a)
+        + c.commons_weight * state.quality * visibility(state)
+        - c.clash_weight * clash
+        - c.coordination_weight * frag
+        - data_work_time
+    )
+    satisfaction = np.clip(
+        1.0
+        - c.fit_weight * np.abs(state.wanted_autonomy - a)
+        - c.workload_weight * (data_work_time + frag)
+        - c.clash_satisfaction_weight * clash,
+        0.0,
+        1.0,
+    )
+    gradient = (
+        -c.knowledge_weight * e * (k_code - k_own)
+        + 2.0 * c.affordance_weight * affordance * (1.0 - a)
+        - c.commons_weight * state.quality * ~s
+        + c.clash_weight * e * mismatch
+        - c.data_work_cost * s
+    )
+    return Outcomes(productivity, satisfaction, clash, gradient)
+
+
+def autonomy_ceiling(config: ModelConfig) -> float:
+    """Enforcement caps the share of work that may leave the system."""
+    return 1.0 - config.enforcement
+
+
+def equilibrate_autonomy(state: State, config: ModelConfig, gradient: np.ndarray) -> None:
+    """Each worker nudges autonomy towards the mode that pays more, under the ceiling.
+
+    ``a <- clip(a + eta * iota * dpi/da, 0, 1 - e)``: self-organising one's autonomy is
+    itself part of technological individualization, so with no pressure (iota = 0)
+    autonomy stays where it is (seed 001: the worker "reigns over an equilibration
+    process of maximizing and minimizing autonomy in a pursuit of productivity").
+    """
+    step = config.autonomy_adjust_rate * config.individualization
+    np.clip(state.autonomy + step * gradient, 0.0, autonomy_ceiling(config), out=state.autonomy)
+
+
+def adapt_data_work(state: State, config: ModelConfig, rng: np.random.Generator) -> int:
+    """Conditional cooperation on the commons: payoff imitation, norm conformity, mutation.
+
+    * imitation: with probability ``imitation_rate`` a worker compares itself with one
+      random personal tie and copies its choice with probability
+      ``1 / (1 + exp(-(pi_j - pi_i) / T))`` (Fermi rule): free riders earn more, so
+      imitation alone spreads free riding (the egoistic spiral);
+    * conformity: with probability ``norm_conformity`` it adopts the choice of the
+      majority of its personal ties (a data-work norm, socialization of a routine);
+    * mutation: with probability ``strategy_mutation`` it switches at random.
+
+    Returns the number of workers who switched.
+    """
+    n, k = state.ties.shape
+    before = state.data_work.copy()
+    if k:
+        draw = rng.random(n)
+        imitators = np.flatnonzero(draw < config.imitation_rate)
+        model = state.ties[imitators, rng.integers(0, k, size=imitators.size)]
+        advantage = (state.productivity[model] - state.productivity[imitators]) / config.imitation_temperature
+        copy = rng.random(imitators.size) < 1.0 / (1.0 + np.exp(-np.clip(advantage, -50, 50)))
+        state.data_work[imitators[copy]] = before[model[copy]]
+        conformers = np.flatnonzero(draw >= 1.0 - config.norm_conformity)
+        peer_share = before[state.ties[conformers]].mean(axis=1)
+        undecided = peer_share == 0.5
+        state.data_work[conformers[~undecided]] = peer_share[~undecided] > 0.5
+    if config.strategy_mutation > 0:
+        flip = rng.random(n) < config.strategy_mutation
+        state.data_work[flip] = ~state.data_work[flip]
+    return int(np.count_nonzero(state.data_work != before))
+
+
+def turnover(state: State, config: ModelConfig, rng: np.random.Generator) -> int:
+    """Each worker leaves with probability p3 and a newcomer with random beliefs takes its place."""
+    if config.turnover <= 0:
+        return 0
+    leavers = np.flatnonzero(rng.random(state.n_workers) < config.turnover)
+    state.beliefs[leavers] = random_beliefs(rng, leavers.size, state.reality.size)
+    state.autonomy[leavers] = min(config.initial_autonomy, autonomy_ceiling(config))
+    state.wanted_autonomy[leavers] = wanted_autonomy(rng, config, leavers.size)
+    state.data_work[leavers] = rng.random(leavers.size) < config.initial_data_workers
+    return int(leavers.size)

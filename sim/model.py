@@ -1,0 +1,109 @@
+"""The dual-IS model: knowledge workers on an enterprise-system substrate with a data commons.
+
+One step is one working week:
+
+1. the task environment drifts and scheduled shocks hit;
+2. workers act on their practice; the week's productivity and satisfaction follow;
+3. learning, all from the start-of-week state: the code learns from the visible
+   superior group (deep structure), workers experiment with malleable tools
+   (individualization) and are pulled onto the code (institutionalization) and onto
+   their peers' majority (socialization);
+4. personal ties are rewired (surface structure);
+5. the data commons relaxes towards the quality that capture sustains;
+6. workers re-balance autonomy, imitate better-paid ties' data work, and some leave.
+
+Equations and their sources: ``docs/odd.md``.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim import mechanisms as mech
+from sim.agents import Worker
+from sim.config import ModelConfig
+from sim.network import peer_view, rewire
+from sim.observables import OBSERVABLES, StepCounts, observe
+from sim.state import initial_state
+
+
+class DualISModel(mesa.Model):
+    """A dual-IS organisation. All randomness flows from the model's one seeded ``rng``.
+
+    Args:
+        config: the organisation's parameters (validated by :func:`sim.config.validate`).
+        rng: seed (or generator) of the model's random numbers; the same seed and
+            config give bit-identical runs.
+        stop_at_equilibrium: set ``running`` to False once March's absorbing state is reached.
+    """
+
+    def __init__(self, config: ModelConfig | None = None, rng: int | None = None, stop_at_equilibrium: bool = False):
+        super().__init__(rng=rng)
+        self.config = config if config is not None else ModelConfig()
+        self.stop_at_equilibrium = stop_at_equilibrium
+        self.state = initial_state(self.config, self.rng)
+        ceiling = mech.autonomy_ceiling(self.config)
+        np.minimum(self.state.autonomy, ceiling, out=self.state.autonomy)
+        self.workers = [Worker(self, i) for i in range(self.config.n_workers)]
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: (lambda model, name=name: model.observed[name]) for name in OBSERVABLES}
+        )
+        self._work_one_week(StepCounts(), record_only=True)
+
+    def step(self) -> None:
+        """Advance the organisation by one week."""
+        counts = StepCounts()
+        counts.reality_changed = mech.advance_environment(self.state, self.config, self.rng, self.steps)
+        self._work_one_week(counts)
+
+    def _work_one_week(self, counts: StepCounts, record_only: bool = False) -> None:
+        """Act, then (unless ``record_only``, used for the initial row) learn and adapt; then record."""
+        state, config, rng = self.state, self.config, self.rng
+        acted = mech.actions(state.beliefs, config, rng)
+        frag = mech.fragmentation(state)
+        diversity = mech.practice_diversity(state.beliefs)
+        result = mech.outcomes(state, config, acted, frag)
+        state.productivity, state.satisfaction = result.productivity, result.satisfaction
+        if not record_only:
+            self._learn(acted, counts)
+            counts.ties_rewired = rewire(rng, state.ties, config.rewire_rate * config.malleability * state.autonomy)
+            mech.update_commons(state, config, frag, diversity)
+            mech.equilibrate_autonomy(state, config, result.autonomy_gradient)
+            mech.adapt_data_work(state, config, rng)
+            mech.turnover(state, config, rng)
+        self.observed = observe(state, acted, result, frag, diversity, counts)
+        self.datacollector.collect(self)
+        if self.stop_at_equilibrium and mech.at_equilibrium(state, config):
+            self.running = False
+
+    def _learn(self, acted: np.ndarray, counts: StepCounts) -> None:
+        """Code and practice learn from the same start-of-week state (March's synchronous update)."""
+        state, config, rng = self.state, self.config, self.rng
+        new_code = mech.learn_code(state, config, rng, acted)
+        if config.socialization > 0:
+            peers = peer_view(
+                state.beliefs,
+                state.ties,
+                state.unit,
+                state.unit_starts,
+                state.unit_sizes,
+                state.autonomy,
+                config.formal_tie_strength,
+            )
+        else:
+            peers = np.zeros_like(state.beliefs)
+        counts.practices_changed = mech.revise_practice(state, config, rng, peers)
+        counts.code_changed = int(np.count_nonzero(new_code != state.code))
+        state.code = new_code
+
+    def run(self, steps: int) -> None:
+        """Step until ``steps`` weeks have passed or the model stops itself."""
+        while self.running and self.steps < steps:
+            self.step()
+
+    def table(self):
+        """The per-step observables as a tidy pandas DataFrame, one row per step (step 0 = start)."""
+        frame = self.datacollector.get_model_vars_dataframe()
+        frame.insert(0, "step", np.arange(len(frame)))
+        return frame.reset_index(drop=True)

@@ -1,0 +1,72 @@
+"""What the model reports every step: one number per observable, computed from whole arrays.
+
+``OBSERVABLES`` names each column of the per-step table and says what it measures;
+the model's DataCollector collects exactly these, in this order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.mechanisms import Outcomes, knowledge
+from sim.state import State
+
+OBSERVABLES: dict[str, str] = {
+    "org_knowledge": "knowledge of the code, sum(code * reality) / m, in [-1, 1] (March 1991)",
+    "code_accuracy": "share of dimensions on which the code is right",
+    "worker_knowledge": "mean knowledge of the workers' actions, in [-1, 1]",
+    "autonomy_mean": "mean autonomy: share of work done in personal tools",
+    "autonomy_sd": "spread (standard deviation) of autonomy across workers",
+    "practice_diversity": "1 - mean |mean belief| over dimensions: 0 = one shared practice",
+    "commons_quality": "quality Q of the data commons, in [0, 1]",
+    "fragmentation": "share of work done outside the system and never recorded",
+    "data_worker_share": "share of workers who do data work",
+    "productivity": "mean productivity (the economic outcome)",
+    "satisfaction": "mean satisfaction in [0, 1] (the humanistic outcome)",
+    "clash": "mean clash on rules: enforced code contradicting own practice",
+    "tie_churn": "personal ties rewired per worker this step",
+    "practice_churn": "practice entries changed per worker this step",
+    "surface_churn": "tie_churn + practice_churn: change of the fast surface structure",
+    "deep_change": "code entries changed this step: change of the slow deep structure",
+    "reality_change": "reality dimensions flipped this step (turbulence and shocks)",
+}
+
+
+@dataclass
+class StepCounts:
+    """How many entries each mechanism changed in one step."""
+
+    ties_rewired: int = 0
+    practices_changed: int = 0
+    code_changed: int = 0
+    reality_changed: int = 0
+
+
+def observe(
+    state: State, acted: np.ndarray, result: Outcomes, frag: float, diversity: float, counts: StepCounts
+) -> dict[str, float]:
+    """All observables of the current state, keyed as in :data:`OBSERVABLES`."""
+    n = state.n_workers
+    tie_churn = counts.ties_rewired / n
+    practice_churn = counts.practices_changed / n
+    return {
+        "org_knowledge": float(knowledge(state.code, state.reality)),
+        "code_accuracy": float(np.mean(state.code == state.reality)),
+        "worker_knowledge": float(knowledge(acted, state.reality).mean()),
+        "autonomy_mean": float(state.autonomy.mean()),
+        "autonomy_sd": float(state.autonomy.std()),
+        "practice_diversity": diversity,
+        "commons_quality": float(state.quality),
+        "fragmentation": frag,
+        "data_worker_share": float(state.data_work.mean()),
+        "productivity": float(result.productivity.mean()),
+        "satisfaction": float(result.satisfaction.mean()),
+        "clash": float(result.clash.mean()),
+        "tie_churn": tie_churn,
+        "practice_churn": practice_churn,
+        "surface_churn": tie_churn + practice_churn,
+        "deep_change": float(counts.code_changed),
+        "reality_change": float(counts.reality_changed),
+    }
