@@ -12,16 +12,14 @@ import sys
 from pathlib import Path
 
 import hydra
-from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import RunConfig
 from sim.output import write_run
-from sim.preflight import CONFIG_DIR, check, to_run_config
+from sim.hydra_config import CONFIG_DIR, to_run_config
+from sim.preflight import check
 from sim.runner import simulate
 
-ConfigStore.instance().store(name="run_schema", node=RunConfig)
 log = logging.getLogger("sim")
 
 

@@ -70,11 +70,11 @@ def revise_practice(state: State, config: ModelConfig, rng: np.random.Generator,
     Returns the number of practice entries changed.
     """
     beliefs, code = state.beliefs, state.code
-    u = rng.random(beliefs.shape)
-    pull = config.enforcement * (1.0 - state.autonomy)
-    explore = pull + config.experiment_rate * config.malleability * state.autonomy
+    u = rng.random(beliefs.shape, dtype=np.float32)
+    pull = (config.enforcement * (1.0 - state.autonomy)).astype(np.float32)
+    explore = pull + (config.experiment_rate * config.malleability * state.autonomy).astype(np.float32)
     by_code = (u < pull[:, None]) & (code != 0) & (beliefs != code)
-    peer_band = np.maximum(explore, 1.0 - config.socialization)
+    peer_band = np.maximum(explore, np.float32(1.0 - config.socialization))
     by_peers = (u >= peer_band[:, None]) & (peer_target != 0) & (beliefs != peer_target)
     new = np.where(by_code, move(beliefs, code, config.step_rule), beliefs)
     new = np.where(by_peers, move(beliefs, peer_target, config.step_rule), new)

@@ -64,14 +64,17 @@ def peer_view(
     ``autonomy``: the more of its work a worker does in personal tools, the more it
     organises around its personal network instead of its fixed group (seed 001).
     """
-    signal = np.zeros(beliefs.shape)
+    # Positive per-worker scale factors do not change the sign, so the weights fold
+    # the means' denominators in; float32 halves the memory traffic of the hot path.
+    signal = np.zeros(beliefs.shape, dtype=np.float32)
     if formal_strength > 0:
-        unit_totals = np.add.reduceat(beliefs, unit_starts, axis=0, dtype=np.int32)
-        others = np.maximum(unit_sizes - 1, 1)[unit][:, None]
-        unit_mean = (unit_totals[unit] - beliefs) / others
-        signal += (formal_strength * (1.0 - autonomy))[:, None] * unit_mean
+        wide = unit_sizes.max() > np.iinfo(np.int16).max
+        unit_totals = np.add.reduceat(beliefs, unit_starts, axis=0, dtype=np.int32 if wide else np.int16)
+        others = np.maximum(unit_sizes - 1, 1)[unit]
+        weight = (formal_strength * (1.0 - autonomy) / others).astype(np.float32)
+        signal += weight[:, None] * (unit_totals[unit] - beliefs)
     k = ties.shape[1]
     if k:
-        personal_mean = beliefs[ties].sum(axis=1, dtype=np.int32) / k
-        signal += autonomy[:, None] * personal_mean
+        personal_total = beliefs[ties].sum(axis=1, dtype=np.int16)
+        signal += (autonomy / k).astype(np.float32)[:, None] * personal_total
     return np.sign(signal).astype(np.int8)

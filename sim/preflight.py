@@ -10,23 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 from enum import Enum
-from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
-from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException, MissingConfigException
-from omegaconf import OmegaConf
 
-from sim.config import ConfigError, RunConfig, validate
-
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "conf"
-
-
-def to_run_config(cfg: Any) -> RunConfig:
-    """Turn a composed Hydra config into a validated :class:`RunConfig`."""
-    return validate(OmegaConf.to_object(cfg))
-
+from sim.config import ConfigError, RunConfig
+from sim.hydra_config import load
 
 def _field_at(path: str) -> tuple[dataclasses.Field | None, type | None, list[str]]:
     """The dataclass field at a dotted ``path`` of RunConfig, its type, and its siblings' names."""
@@ -80,11 +70,6 @@ def _describe(override: str, exc: Exception) -> str:
     return f"{key}={value} is invalid ({_first_line(exc)}); allowed: {allowed(key)}"
 
 
-def _compose(overrides: list[str]) -> RunConfig:
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        return to_run_config(compose(config_name="config", overrides=overrides))
-
-
 def expand(overrides: list[str]) -> list[list[str]]:
     """Override lists that together try every value of every sweep at least once.
 
@@ -110,7 +95,7 @@ def expand(overrides: list[str]) -> list[list[str]]:
 def _error(overrides: list[str]) -> Exception | None:
     """The exception composing and validating ``overrides`` raises, if any."""
     try:
-        _compose(overrides)
+        load(overrides)
     except (HydraException, ConfigError, ValueError) as exc:
         return exc
     return None

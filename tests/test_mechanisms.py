@@ -1,0 +1,188 @@
+"""Each mechanism, isolated from the others, does what the ODD says it does."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import Shock
+from sim.config import StepRule
+
+QUIET = {  # every mechanism off: a baseline each test switches one mechanism on against
+    "individualization": 0.0,
+    "initial_autonomy": 0.0,
+    "enforcement": 0.0,
+    "socialization": 0.0,
+    "code_learning": 0.0,
+    "imitation_rate": 0.0,
+    "norm_conformity": 0.0,
+    "strategy_mutation": 0.0,
+}
+
+
+def test_full_enforcement_with_zero_autonomy_pulls_practice_onto_the_code(build):
+    model = build(QUIET, enforcement=1.0)
+    code = np.where(np.arange(model.config.n_dimensions) % 2 == 0, 1, -1).astype(np.int8)
+    model.state.code = code.copy()
+    assert not np.all(model.state.beliefs == code)
+    model.step()
+    assert np.all(model.state.beliefs == code)
+
+
+def test_institutional_pull_leaves_dimensions_where_the_code_is_silent(build):
+    model = build(QUIET, enforcement=1.0)
+    model.state.code[:] = 0
+    model.state.code[0] = 1
+    before = model.state.beliefs.copy()
+    model.step()
+    assert np.all(model.state.beliefs[:, 0] == 1)
+    np.testing.assert_array_equal(model.state.beliefs[:, 1:], before[:, 1:])
+
+
+def test_one_step_rule_moves_a_contrary_belief_only_to_zero(build):
+    model = build(QUIET, enforcement=1.0, step_rule=StepRule.one_step)
+    model.state.code[:] = 1
+    model.state.beliefs[:] = -1
+    model.step()
+    assert np.all(model.state.beliefs == 0)
+    model.step()
+    assert np.all(model.state.beliefs == 1)
+
+
+def test_zero_individualization_keeps_autonomy_at_its_initial_value(build):
+    model = build(individualization=0.0, initial_autonomy=0.4, enforcement=0.3)
+    model.run(40)
+    np.testing.assert_array_equal(model.state.autonomy, 0.4)
+
+
+def test_individualization_moves_autonomy_but_never_above_the_enforcement_ceiling(build):
+    model = build(individualization=1.0, initial_autonomy=0.1, enforcement=0.4)
+    model.run(40)
+    assert np.any(model.state.autonomy != 0.1)
+    assert model.state.autonomy.max() <= 0.6 + 1e-12
+
+
+def test_without_data_work_or_in_system_work_the_commons_decays_geometrically(build):
+    rate, start = 0.1, 0.9
+    model = build(
+        QUIET, initial_autonomy=1.0,
+        initial_data_workers=0.0,
+        initial_quality=start,
+        commons_rate=rate,
+        experiment_rate=0.0,
+    )
+    model.run(30)
+    quality = model.table()["commons_quality"].to_numpy()
+    expected = start * (1 - rate) ** np.arange(31)  # Q* = 0 when nothing is captured
+    np.testing.assert_allclose(quality, expected, rtol=1e-12)
+
+
+def test_data_work_by_everyone_rebuilds_the_commons(build):
+    model = build(
+        QUIET, initial_autonomy=1.0, initial_data_workers=1.0, initial_quality=0.1, experiment_rate=0.0
+    )
+    model.run(30)
+    quality = model.table()["commons_quality"].to_numpy()
+    assert np.all(np.diff(quality) > 0)
+    assert quality[-1] > 0.5
+
+
+def test_noise_free_experiments_only_ever_improve_knowledge(build):
+    model = build(QUIET, initial_autonomy=1.0, perception_noise=0.0, experiment_rate=0.5, commons=False)
+    model.run(40)
+    knowledge = model.table()["worker_knowledge"].to_numpy()
+    assert np.all(np.diff(knowledge) >= 0)
+    assert knowledge[-1] > knowledge[0] + 0.5
+
+
+def _share_of_unit_dimensions_in_dispute(model) -> float:
+    units = model.state.beliefs.reshape(-1, model.config.unit_size, model.config.n_dimensions)
+    return float(np.mean(np.any(units != units[:, :1, :], axis=1)))
+
+
+def test_socialization_through_formal_ties_makes_each_unit_agree(build):
+    model = build(QUIET, socialization=0.3, personal_ties=0, unit_size=5)
+    assert _share_of_unit_dimensions_in_dispute(model) > 0.8
+    model.run(60)
+    assert _share_of_unit_dimensions_in_dispute(model) < 0.05
+    assert model.table()["practice_diversity"].iloc[-1] > 0.1  # units agree inside, not with each other
+
+
+def test_cut_formal_ties_and_no_autonomy_mean_no_peer_influence(build):
+    model = build(QUIET, socialization=1.0, formal_tie_strength=0.0)
+    before = model.state.beliefs.copy()
+    model.run(10)
+    np.testing.assert_array_equal(model.state.beliefs, before)
+
+
+def test_the_code_adopts_what_a_unanimous_superior_group_knows(build):
+    model = build(QUIET, code_learning=1.0, rigidity=0.0, commons=False)
+    model.state.beliefs[:] = model.state.reality
+    model.step()
+    np.testing.assert_array_equal(model.state.code, model.state.reality)
+    assert model.table()["deep_change"].iloc[-1] == model.config.n_dimensions
+
+
+def test_a_fully_rigid_system_never_changes_its_code(build):
+    model = build(code_learning=1.0, rigidity=1.0)
+    model.state.beliefs[:] = model.state.reality
+    model.run(20)
+    assert np.all(model.state.code == 0)
+    assert model.table()["deep_change"].sum() == 0
+
+
+def test_invisible_work_does_not_teach_the_code(build):
+    # everybody works outside the system and records nothing: the code sees nobody
+    model = build(
+        QUIET, initial_autonomy=1.0, code_learning=1.0, rigidity=0.0, initial_data_workers=0.0, commons=False
+    )
+    model.state.beliefs[:] = model.state.reality
+    model.run(5)
+    assert np.all(model.state.code == 0)
+
+
+def test_fully_autonomous_workers_with_malleable_tools_rewire_one_tie_each_week(build):
+    model = build(QUIET, initial_autonomy=1.0, rewire_rate=1.0, malleability=1.0, experiment_rate=0.0)
+    before = model.state.ties.copy()
+    model.step()
+    assert model.table()["tie_churn"].iloc[-1] == 1.0
+    assert np.count_nonzero(np.any(model.state.ties != before, axis=1)) <= model.config.n_workers
+    owners = np.arange(model.config.n_workers)[:, None]
+    assert not np.any(model.state.ties == owners)
+
+
+def test_workers_in_the_system_keep_their_ties(build):
+    model = build(QUIET, rewire_rate=1.0)
+    before = model.state.ties.copy()
+    model.run(10)
+    np.testing.assert_array_equal(model.state.ties, before)
+
+
+def test_a_shock_flips_the_scheduled_share_of_reality(build):
+    model = build(shocks=[Shock(time=5, share=0.5)], n_dimensions=30)
+    reality = model.state.reality.copy()
+    model.run(4)
+    np.testing.assert_array_equal(model.state.reality, reality)
+    model.step()
+    assert np.count_nonzero(model.state.reality != reality) == 15
+    assert model.table()["reality_change"].iloc[-1] == 15
+
+
+def test_payoff_imitation_alone_spreads_free_riding_when_data_work_costs(build):
+    model = build(
+        QUIET, initial_autonomy=0.8,
+        imitation_rate=0.5,
+        imitation_temperature=0.01,
+        data_work_cost=1.0,
+        commons_weight=0.0,
+        initial_data_workers=0.5,
+    )
+    model.run(100)
+    assert model.table()["data_worker_share"].iloc[-1] < 0.1
+
+
+@pytest.mark.parametrize("turnover", [0.0, 0.3])
+def test_turnover_replaces_workers_but_keeps_their_number(build, turnover):
+    model = build(turnover=turnover)
+    model.run(10)
+    assert len(model.agents) == model.config.n_workers == model.state.beliefs.shape[0]
