@@ -15,8 +15,8 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.output import write_run
 from sim.hydra_config import CONFIG_DIR, to_run_config
+from sim.output import write_run
 from sim.preflight import check
 from sim.runner import simulate
 
@@ -31,7 +31,9 @@ def run_one(cfg: DictConfig) -> None:
     (folder / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
     table, runtime = simulate(run, progress=run.output.progress)
     written = write_run(folder, table, run, runtime)
-    log.info("%d steps in %.2f s; wrote %s", table["step"].iloc[-1], runtime, ", ".join(p.name for p in written.values()))
+    log.info(
+        "%d steps in %.2f s; wrote %s", table["step"].iloc[-1], runtime, ", ".join(p.name for p in written.values())
+    )
 
 
 def command_line_overrides(argv: list[str]) -> list[str] | None:

@@ -19,9 +19,9 @@ class ConfigError(ValueError):
     """A configuration value outside what the model allows (one line, names the key)."""
 
 
-def param(default: Any, low: float, high: float, unit: str, doc: str) -> Any:
-    """A config field with inclusive bounds ``[low, high]``, a unit and a one-line meaning."""
-    return field(default=default, metadata={"bounds": (low, high), "unit": unit, "doc": doc})
+def param(default: Any, low: float, high: float, unit: str, doc: str, symbol: str = "") -> Any:
+    """A config field with inclusive bounds ``[low, high]``, a unit, a one-line meaning and its symbol in the ODD."""
+    return field(default=default, metadata={"bounds": (low, high), "unit": unit, "doc": doc, "symbol": symbol})
 
 
 class StepRule(Enum):
@@ -58,71 +58,125 @@ class ModelConfig:
     """All parameters of one organisation. One step is one working week."""
 
     # --- size and structure -------------------------------------------------
-    n_workers: int = param(200, 2, 10_000_000, "workers", "number of knowledge workers")
-    n_dimensions: int = param(30, 1, 10_000, "dimensions", "task dimensions m (March's m)")
-    unit_size: int = param(10, 1, 10_000_000, "workers", "workers per formal unit (last unit may be smaller)")
-    personal_ties: int = param(6, 0, 1_000, "ties per worker", "personal ties each worker keeps")
+    n_workers: int = param(200, 2, 10_000_000, "workers", "number of knowledge workers", symbol="n")
+    n_dimensions: int = param(30, 1, 10_000, "dimensions", "task dimensions m (March's m)", symbol="m")
+    unit_size: int = param(
+        10, 1, 10_000_000, "workers", "workers per formal unit (last unit may be smaller)", symbol="u"
+    )
+    personal_ties: int = param(6, 0, 1_000, "ties per worker", "personal ties each worker keeps", symbol="k")
     formal_tie_strength: float = param(
-        1.0, 0.0, 1.0, "weight", "weight of formal unit ties in the peer view (0 = cut, e.g. lockdown)"
+        1.0, 0.0, 1.0, "weight", "weight of formal unit ties in the peer view (0 = cut, e.g. lockdown)", symbol="φ"
     )
 
     # --- individualization (surface structure) -----------------------------
     individualization: float = param(
-        0.5, 0.0, 1.0, "pressure", "pull of personal tools: affordance payoff, wanted autonomy, self-organisation"
+        0.5,
+        0.0,
+        1.0,
+        "pressure",
+        "pull of personal tools: affordance payoff, wanted autonomy, self-organisation",
+        symbol="ι",
     )
-    malleability: float = param(0.7, 0.0, 1.0, "share", "end-user malleability of personal tools")
+    malleability: float = param(0.7, 0.0, 1.0, "share", "end-user malleability of personal tools", symbol="μ")
     experiment_rate: float = param(
-        0.3, 0.0, 1.0, "probability/week/dimension", "chance a fully autonomous worker tries another practice"
+        0.3,
+        0.0,
+        1.0,
+        "probability/week/dimension",
+        "chance a fully autonomous worker tries another practice",
+        symbol="x",
     )
-    perception_noise: float = param(0.5, 0.0, 100.0, "payoff units", "sd of noise on a perceived practice gain")
-    rewire_rate: float = param(0.5, 0.0, 1.0, "probability/week", "chance a fully autonomous worker rewires a tie")
-    autonomy_adjust_rate: float = param(0.05, 0.0, 1.0, "autonomy/payoff", "step size of autonomy equilibration")
-    initial_autonomy: float = param(0.3, 0.0, 1.0, "share of work", "autonomy every worker starts with")
+    perception_noise: float = param(
+        0.5, 0.0, 100.0, "payoff units", "sd of noise on a perceived practice gain", symbol="σ"
+    )
+    rewire_rate: float = param(
+        0.5, 0.0, 1.0, "probability/week", "chance a fully autonomous worker rewires a tie", symbol="ρ"
+    )
+    autonomy_adjust_rate: float = param(
+        0.05, 0.0, 1.0, "autonomy/payoff", "step size of autonomy equilibration", symbol="η"
+    )
+    initial_autonomy: float = param(0.3, 0.0, 1.0, "share of work", "autonomy every worker starts with", symbol="a₀")
     wanted_autonomy_concentration: float = param(
-        10.0, 0.1, 1e6, "Beta concentration", "how tightly wanted autonomy clusters around the pressure"
+        10.0, 0.1, 1e6, "Beta concentration", "how tightly wanted autonomy clusters around the pressure", symbol="κ"
     )
 
     # --- socialization ------------------------------------------------------
-    socialization: float = param(0.02, 0.0, 1.0, "probability/week/dimension", "rate of adopting the peers' majority")
+    socialization: float = param(
+        0.02, 0.0, 1.0, "probability/week/dimension", "rate of adopting the peers' majority", symbol="p_s"
+    )
 
     # --- institutionalization (deep structure) -----------------------------
     enforcement: float = param(
-        0.3, 0.0, 1.0, "share", "pull of in-system work onto the code, and ceiling 1-enforcement on autonomy"
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "pull of in-system work onto the code, and ceiling 1-enforcement on autonomy",
+        symbol="e",
     )
-    code_learning: float = param(0.5, 0.0, 1.0, "probability/week", "code learning rate (March's p2)")
-    rigidity: float = param(0.3, 0.0, 1.0, "share", "how much the system resists change (slows code learning)")
+    code_learning: float = param(0.5, 0.0, 1.0, "probability/week", "code learning rate (March's p2)", symbol="p₂")
+    rigidity: float = param(
+        0.3, 0.0, 1.0, "share", "how much the system resists change (slows code learning)", symbol="R"
+    )
 
     # --- commons and data work ---------------------------------------------
     commons: bool = field(default=True, metadata={"doc": "model the data commons (off: Q fixed at 1)"})
-    initial_quality: float = param(0.5, 0.0, 1.0, "quality", "data commons quality Q at start")
-    commons_rate: float = param(0.1, 0.0, 1.0, "1/week", "speed at which Q relaxes to what capture sustains")
+    initial_quality: float = param(0.5, 0.0, 1.0, "quality", "data commons quality Q at start", symbol="Q₀")
+    commons_rate: float = param(
+        0.1, 0.0, 1.0, "1/week", "speed at which Q relaxes to what capture sustains", symbol="λ"
+    )
     inconsistency_penalty: float = param(
-        0.5, 0.0, 1.0, "share", "loss of Q from diverse, inconsistent practice (parallel versions)"
+        0.5, 0.0, 1.0, "share", "loss of Q from diverse, inconsistent practice (parallel versions)", symbol="δ"
     )
-    data_work_cost: float = param(0.3, 0.0, 10.0, "payoff units", "time cost of recording all out-of-system work")
-    initial_data_workers: float = param(0.5, 0.0, 1.0, "share of workers", "share who do data work at start")
-    imitation_rate: float = param(0.1, 0.0, 1.0, "probability/week", "chance of comparing payoff with a tie")
-    imitation_temperature: float = param(0.1, 1e-6, 100.0, "payoff units", "noise of the Fermi imitation rule")
+    data_work_cost: float = param(
+        0.3, 0.0, 10.0, "payoff units", "time cost of recording all out-of-system work", symbol="c"
+    )
+    initial_data_workers: float = param(
+        0.5, 0.0, 1.0, "share of workers", "share who do data work at start", symbol="s₀"
+    )
+    imitation_rate: float = param(
+        0.1, 0.0, 1.0, "probability/week", "chance of comparing payoff with a tie", symbol="p_i"
+    )
+    imitation_temperature: float = param(
+        0.1, 1e-6, 100.0, "payoff units", "noise of the Fermi imitation rule", symbol="T"
+    )
     norm_conformity: float = param(
-        0.05, 0.0, 1.0, "probability/week", "chance of adopting the data-work choice of most personal ties"
+        0.05,
+        0.0,
+        1.0,
+        "probability/week",
+        "chance of adopting the data-work choice of most personal ties",
+        symbol="p_n",
     )
-    strategy_mutation: float = param(0.005, 0.0, 1.0, "probability/week", "chance of switching data work at random")
+    strategy_mutation: float = param(
+        0.005, 0.0, 1.0, "probability/week", "chance of switching data work at random", symbol="p_m"
+    )
 
     # --- payoffs (productivity, the economic outcome) ----------------------
-    knowledge_weight: float = param(1.0, 0.0, 100.0, "payoff units", "value of task knowledge")
-    affordance_weight: float = param(1.0, 0.0, 100.0, "payoff units", "value of personal malleable tools")
-    commons_weight: float = param(0.5, 0.0, 100.0, "payoff units", "value of commons data reached through the system")
-    clash_weight: float = param(0.5, 0.0, 100.0, "payoff units", "cost of enforced rules that contradict practice")
-    coordination_weight: float = param(0.3, 0.0, 100.0, "payoff units", "coordination cost of fragmentation")
+    knowledge_weight: float = param(1.0, 0.0, 100.0, "payoff units", "value of task knowledge", symbol="w_K")
+    affordance_weight: float = param(1.0, 0.0, 100.0, "payoff units", "value of personal malleable tools", symbol="w_A")
+    commons_weight: float = param(
+        0.5, 0.0, 100.0, "payoff units", "value of commons data reached through the system", symbol="w_Q"
+    )
+    clash_weight: float = param(
+        0.5, 0.0, 100.0, "payoff units", "cost of enforced rules that contradict practice", symbol="w_C"
+    )
+    coordination_weight: float = param(
+        0.3, 0.0, 100.0, "payoff units", "coordination cost of fragmentation", symbol="w_F"
+    )
 
     # --- satisfaction (the humanistic outcome) -----------------------------
-    fit_weight: float = param(1.0, 0.0, 100.0, "satisfaction", "loss per unit gap to wanted autonomy")
-    workload_weight: float = param(0.5, 0.0, 100.0, "satisfaction", "loss per unit of data and coordination work")
-    clash_satisfaction_weight: float = param(0.5, 0.0, 100.0, "satisfaction", "loss per unit of clash on rules")
+    fit_weight: float = param(1.0, 0.0, 100.0, "satisfaction", "loss per unit gap to wanted autonomy", symbol="f_A")
+    workload_weight: float = param(
+        0.5, 0.0, 100.0, "satisfaction", "loss per unit of data and coordination work", symbol="f_L"
+    )
+    clash_satisfaction_weight: float = param(
+        0.5, 0.0, 100.0, "satisfaction", "loss per unit of clash on rules", symbol="f_C"
+    )
 
     # --- environment -------------------------------------------------------
-    turbulence: float = param(0.0, 0.0, 1.0, "probability/week/dimension", "reality drift (March's p4)")
-    turnover: float = param(0.0, 0.0, 1.0, "probability/week", "chance a worker is replaced (March's p3)")
+    turbulence: float = param(0.0, 0.0, 1.0, "probability/week/dimension", "reality drift (March's p4)", symbol="p₄")
+    turnover: float = param(0.0, 0.0, 1.0, "probability/week", "chance a worker is replaced (March's p3)", symbol="p₃")
     shocks: list[Shock] = field(default_factory=list, metadata={"doc": "scheduled environment shocks"})
 
     # --- March (1991) reading switches -------------------------------------
@@ -153,6 +207,37 @@ class RunConfig:
     )
     model: ModelConfig = field(default_factory=ModelConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+
+
+def parameter_rows(schema: type | None = None) -> list[dict[str, Any]]:
+    """One row per parameter of ``schema`` (default :class:`ModelConfig`): name, symbol, default, range, unit, meaning.
+
+    The ODD's parameter table and any user interface that offers sliders read this,
+    so they cannot drift from the ranges :func:`validate` enforces.
+    """
+    schema = schema or ModelConfig
+    rows = []
+    for f in dataclasses.fields(schema):
+        default = f.default_factory() if f.default is dataclasses.MISSING else f.default
+        bounds = f.metadata.get("bounds")
+        if isinstance(default, Enum):
+            allowed = ", ".join(member.name for member in type(default))
+            default = default.name
+        elif bounds is not None:
+            allowed = f"[{bounds[0]:g}, {bounds[1]:g}]"
+        else:
+            allowed = "true, false" if isinstance(default, bool) else "see text"
+        rows.append(
+            {
+                "name": f.name,
+                "symbol": f.metadata.get("symbol", ""),
+                "default": default,
+                "allowed": allowed,
+                "unit": f.metadata.get("unit", ""),
+                "meaning": f.metadata.get("doc", ""),
+            }
+        )
+    return rows
 
 
 def _check_fields(obj: Any, prefix: str) -> None:
@@ -186,9 +271,7 @@ def validate(run: RunConfig) -> RunConfig:
     _check_fields(run, "")
     model = run.model
     if model.personal_ties >= model.n_workers:
-        raise ConfigError(
-            f"model.personal_ties={model.personal_ties} must be below model.n_workers={model.n_workers}"
-        )
+        raise ConfigError(f"model.personal_ties={model.personal_ties} must be below model.n_workers={model.n_workers}")
     if model.unit_size > model.n_workers:
         raise ConfigError(f"model.unit_size={model.unit_size} must not exceed model.n_workers={model.n_workers}")
     return run

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 from enum import Enum
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import get_args, get_origin, get_type_hints
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException, MissingConfigException
 
 from sim.config import ConfigError, RunConfig
 from sim.hydra_config import load
+
 
 def _field_at(path: str) -> tuple[dataclasses.Field | None, type | None, list[str]]:
     """The dataclass field at a dotted ``path`` of RunConfig, its type, and its siblings' names."""

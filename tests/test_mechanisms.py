@@ -65,7 +65,8 @@ def test_individualization_moves_autonomy_but_never_above_the_enforcement_ceilin
 def test_without_data_work_or_in_system_work_the_commons_decays_geometrically(build):
     rate, start = 0.1, 0.9
     model = build(
-        QUIET, initial_autonomy=1.0,
+        QUIET,
+        initial_autonomy=1.0,
         initial_data_workers=0.0,
         initial_quality=start,
         commons_rate=rate,
@@ -78,9 +79,7 @@ def test_without_data_work_or_in_system_work_the_commons_decays_geometrically(bu
 
 
 def test_data_work_by_everyone_rebuilds_the_commons(build):
-    model = build(
-        QUIET, initial_autonomy=1.0, initial_data_workers=1.0, initial_quality=0.1, experiment_rate=0.0
-    )
+    model = build(QUIET, initial_autonomy=1.0, initial_data_workers=1.0, initial_quality=0.1, experiment_rate=0.0)
     model.run(30)
     quality = model.table()["commons_quality"].to_numpy()
     assert np.all(np.diff(quality) > 0)
@@ -133,9 +132,7 @@ def test_a_fully_rigid_system_never_changes_its_code(build):
 
 def test_invisible_work_does_not_teach_the_code(build):
     # everybody works outside the system and records nothing: the code sees nobody
-    model = build(
-        QUIET, initial_autonomy=1.0, code_learning=1.0, rigidity=0.0, initial_data_workers=0.0, commons=False
-    )
+    model = build(QUIET, initial_autonomy=1.0, code_learning=1.0, rigidity=0.0, initial_data_workers=0.0, commons=False)
     model.state.beliefs[:] = model.state.reality
     model.run(5)
     assert np.all(model.state.code == 0)
@@ -170,7 +167,8 @@ def test_a_shock_flips_the_scheduled_share_of_reality(build):
 
 def test_payoff_imitation_alone_spreads_free_riding_when_data_work_costs(build):
     model = build(
-        QUIET, initial_autonomy=0.8,
+        QUIET,
+        initial_autonomy=0.8,
         imitation_rate=0.5,
         imitation_temperature=0.01,
         data_work_cost=1.0,
@@ -186,3 +184,24 @@ def test_turnover_replaces_workers_but_keeps_their_number(build, turnover):
     model = build(turnover=turnover)
     model.run(10)
     assert len(model.agents) == model.config.n_workers == model.state.beliefs.shape[0]
+
+
+@pytest.mark.parametrize(("quality", "spreads"), [(0.9, True), (0.3, False)])
+def test_data_work_pays_exactly_when_the_commons_is_better_than_cost_over_value(build, quality, spreads):
+    # private gain of data work at autonomy a: a (w_Q Q - c); threshold Q = c / w_Q = 0.6 here
+    model = build(
+        QUIET,
+        initial_autonomy=0.8,
+        imitation_rate=0.5,
+        imitation_temperature=0.02,
+        data_work_cost=0.3,
+        commons_weight=0.5,
+        commons_rate=0.0,
+        initial_quality=quality,
+        initial_data_workers=0.5,
+        experiment_rate=0.0,
+    )
+    model.state.beliefs[:] = model.state.reality  # equal knowledge: payoffs differ by data work alone
+    model.run(60)
+    share = model.table()["data_worker_share"].iloc[-1]
+    assert share > 0.9 if spreads else share < 0.1
