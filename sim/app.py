@@ -1,39 +1,92 @@
-"""The command line: ``python -m sim [overrides]`` runs one organisation through Hydra.
+"""The command line: ``python -m sim [overrides]`` runs one organisation, ``-m`` sweeps, through Hydra.
 
-Every override (and every value of every sweep under ``-m``) is checked before
-Hydra starts, so a bad value stops with one line naming the key, the value and
-what is allowed, and a non-zero exit status.
+Before Hydra starts, :func:`main` checks every override (and every value of every
+sweep), so a bad value stops with one line naming the key, the value and what is
+allowed. It also turns ``range(...)`` sweeps into rounded value lists (no
+0.7000000000000001 in folder names and tables) and gives an ad-hoc sweep a folder
+named after its overrides, so that running the same sweep again resumes it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 import sys
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.experimental.callback import Callback
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from sim.gather import DEFAULT_AXES, gather
 from sim.hydra_config import CONFIG_DIR, to_run_config
-from sim.output import write_run
+from sim.jobs import is_complete, run_job
 from sim.preflight import check
-from sim.runner import simulate
 
 log = logging.getLogger("sim")
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
 def run_one(cfg: DictConfig) -> None:
-    """Simulate the composed configuration and write results into Hydra's output folder."""
+    """Run one job (all its replicates) into Hydra's output folder; skip it if already complete."""
+    hydra_cfg = HydraConfig.get()
+    folder = Path(hydra_cfg.runtime.output_dir)
+    sweeping = hydra_cfg.mode == RunMode.MULTIRUN
+    if sweeping and is_complete(folder):
+        log.info("job %s already complete, skipped", folder.name)
+        return
     run = to_run_config(cfg)
-    folder = Path(HydraConfig.get().runtime.output_dir)
     (folder / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
-    table, runtime = simulate(run, progress=run.output.progress)
-    written = write_run(folder, table, run, runtime)
-    log.info(
-        "%d steps in %.2f s; wrote %s", table["step"].iloc[-1], runtime, ", ".join(p.name for p in written.values())
+    swept = {key: _value(cfg, key, value) for key, value in _overrides(hydra_cfg.overrides.task)}
+    results = run_job(
+        folder, run, swept, figure=run.output.figure and not sweeping, progress=run.output.progress and not sweeping
     )
+    for result in results:
+        if result["error"]:
+            log.error("seed %d failed: %s", result["seed"], result["error"])
+        else:
+            log.info(
+                "seed %d: %s after %d steps (%.2f s)",
+                result["seed"],
+                result["regime"],
+                result["steps_run"],
+                result["runtime_seconds"],
+            )
+    log.info("results in %s", folder)
+
+
+def _overrides(task: list[str]) -> list[tuple[str, str]]:
+    pairs = []
+    for override in OverridesParser.create().parse_overrides(list(task)):
+        if not override.is_delete():
+            pairs.append((override.get_key_element().lstrip("+~"), override.get_value_element_as_str()))
+    return pairs
+
+
+def _value(cfg: DictConfig, key: str, text: str) -> object:
+    """The typed value an override set (a group choice stays its option name)."""
+    value = OmegaConf.select(cfg, key, default=None)
+    return value if isinstance(value, (bool, int, float, str)) else text
+
+
+class GatherSweep(Callback):
+    """At the end of a multirun: gather every run into ``runs.parquet``/``runs.csv`` and draw the maps.
+
+    Runs in the launching process, whatever the launcher. A failed run is a row with
+    its error (jobs never raise), so this always runs at the end of a sweep.
+    """
+
+    def __init__(self, map_x: str = DEFAULT_AXES[0], map_y: str = DEFAULT_AXES[1]) -> None:
+        self.axes = (map_x, map_y)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        report = gather(sweep_dir, self.axes)
+        log.info("gathered %s", report)
 
 
 def command_line_overrides(argv: list[str]) -> list[str] | None:
@@ -46,11 +99,40 @@ def command_line_overrides(argv: list[str]) -> list[str] | None:
     return args.overrides
 
 
+def round_ranges(overrides: list[str], digits: int = 10) -> list[str]:
+    """Spell ``key=range(a,b,step)`` sweeps out as rounded value lists: ``key=0.0,0.1,...``."""
+    spelled = []
+    for text, parsed in zip(overrides, OverridesParser.create().parse_overrides(overrides), strict=True):
+        if parsed.is_sweep_override() and "range(" in text:
+            values = [round(float(v), digits) for v in parsed.sweep_string_iterator()]
+            words = [str(int(v)) if v.is_integer() and "." not in text else repr(v) for v in values]
+            spelled.append(f"{parsed.get_key_element()}={','.join(words)}")
+        else:
+            spelled.append(text)
+    return spelled
+
+
+def sweep_folder(overrides: list[str]) -> str:
+    """A stable folder for an ad-hoc sweep: the swept keys plus a hash of all overrides."""
+    keys = [o.split("=", 1)[0].split(".")[-1] for o in overrides if "," in o.split("=", 1)[-1]]
+    slug = "-".join(re.sub(r"\W", "", k) for k in keys) or "sweep"
+    digest = hashlib.sha1("\n".join(sorted(overrides)).encode()).hexdigest()[:8]
+    return f"outputs/sweeps/{slug}-{digest}"
+
+
 def main() -> None:
-    """Entry point: check the overrides, then hand over to Hydra."""
-    overrides = command_line_overrides(sys.argv[1:])
-    problem = check(overrides) if overrides is not None else None
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        sys.exit(2)
+    """Entry point: check the overrides, make sweeps resumable, then hand over to Hydra."""
+    argv = sys.argv[1:]
+    overrides = command_line_overrides(argv)
+    if overrides is not None:
+        problem = check(overrides)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            sys.exit(2)
+        spelled = round_ranges(overrides)
+        argv = [spelled[overrides.index(a)] if a in overrides else a for a in argv]
+        multirun = "-m" in argv or "--multirun" in argv
+        if multirun and not any(o.startswith(("hydra.sweep.dir=", "study=")) for o in spelled):
+            argv.append(f"hydra.sweep.dir={sweep_folder(spelled)}")
+    sys.argv = [sys.argv[0], *argv]
     run_one()

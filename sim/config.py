@@ -54,6 +54,28 @@ class Shock:
 
 
 @dataclass
+class Change:
+    """A scheduled change of one model parameter, from ``time`` on (e.g. a lockdown cuts formal ties)."""
+
+    time: int = param(100, 1, math.inf, "step", "step from which the new value holds")
+    key: str = field(default="enforcement", metadata={"doc": "a numeric model parameter (not a size)"})
+    value: float = field(default=0.0, metadata={"doc": "the new value, within the key's range"})
+
+
+@dataclass
+class Migration:
+    """Replacement of the organisational code by a vendor standard (ERP migration, seed 003 §3.4)."""
+
+    time: int = param(100, 1, math.inf, "step", "step at which the new system goes live")
+    accuracy: float = param(
+        0.7, 0.0, 1.0, "share of dimensions", "share of dimensions on which the vendor's process fits the task"
+    )
+
+
+STRUCTURAL = ("n_workers", "n_dimensions", "unit_size", "personal_ties")
+
+
+@dataclass
 class ModelConfig:
     """All parameters of one organisation. One step is one working week."""
 
@@ -96,6 +118,14 @@ class ModelConfig:
         0.05, 0.0, 1.0, "autonomy/payoff", "step size of autonomy equilibration", symbol="η"
     )
     initial_autonomy: float = param(0.3, 0.0, 1.0, "share of work", "autonomy every worker starts with", symbol="a₀")
+    min_autonomy: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share of work",
+        "floor on autonomy, e.g. forced remote work (wins over the ceiling)",
+        symbol="a_min",
+    )
     wanted_autonomy_concentration: float = param(
         10.0, 0.1, 1e6, "Beta concentration", "how tightly wanted autonomy clusters around the pressure", symbol="κ"
     )
@@ -113,6 +143,14 @@ class ModelConfig:
         "share",
         "pull of in-system work onto the code, and ceiling 1-enforcement on autonomy",
         symbol="e",
+    )
+    code_adoption: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "probability/week/dimension",
+        "rate at which fully enforced in-system work teaches the code's practice (March's p1)",
+        symbol="p₁",
     )
     code_learning: float = param(0.5, 0.0, 1.0, "probability/week", "code learning rate (March's p2)", symbol="p₂")
     rigidity: float = param(
@@ -132,7 +170,7 @@ class ModelConfig:
         0.3, 0.0, 10.0, "payoff units", "time cost of recording all out-of-system work", symbol="c"
     )
     initial_data_workers: float = param(
-        0.5, 0.0, 1.0, "share of workers", "share who do data work at start", symbol="s₀"
+        0.7, 0.0, 1.0, "share of workers", "share who do data work at start", symbol="s₀"
     )
     imitation_rate: float = param(
         0.1, 0.0, 1.0, "probability/week", "chance of comparing payoff with a tie", symbol="p_i"
@@ -141,7 +179,7 @@ class ModelConfig:
         0.1, 1e-6, 100.0, "payoff units", "noise of the Fermi imitation rule", symbol="T"
     )
     norm_conformity: float = param(
-        0.05,
+        0.03,
         0.0,
         1.0,
         "probability/week",
@@ -178,12 +216,40 @@ class ModelConfig:
     turbulence: float = param(0.0, 0.0, 1.0, "probability/week/dimension", "reality drift (March's p4)", symbol="p₄")
     turnover: float = param(0.0, 0.0, 1.0, "probability/week", "chance a worker is replaced (March's p3)", symbol="p₃")
     shocks: list[Shock] = field(default_factory=list, metadata={"doc": "scheduled environment shocks"})
+    changes: list[Change] = field(default_factory=list, metadata={"doc": "scheduled parameter changes"})
+    migrations: list[Migration] = field(default_factory=list, metadata={"doc": "scheduled code replacements"})
 
     # --- March (1991) reading switches -------------------------------------
     step_rule: StepRule = field(default=StepRule.jump, metadata={"doc": "how an influenced belief moves"})
     zero_belief: ZeroBelief = field(default=ZeroBelief.abstain, metadata={"doc": "how a 0 belief acts"})
     superior_basis: SuperiorBasis = field(
         default=SuperiorBasis.beliefs, metadata={"doc": "what the code judges the superior group on"}
+    )
+
+
+@dataclass
+class RegimeConfig:
+    """How regime indicators are measured and where the classifier draws its lines."""
+
+    baseline_window: int = param(30, 1, 100_000, "weeks", "weeks before the shock that define the steady state")
+    recovery_measure: str = field(
+        default="worker_knowledge",
+        metadata={
+            "choices": ("worker_knowledge", "org_knowledge", "productivity"),
+            "doc": "what the shock test watches",
+        },
+    )
+    recovery_tolerance: float = param(
+        0.05, 0.0, 2.0, "knowledge units", "recovered once within this distance of the pre-shock level"
+    )
+    loose_max_quality: float = param(
+        0.5, 0.0, 1.0, "quality", "commons quality Q at or below which the commons has collapsed (loose)"
+    )
+    rigid_min_recovery: float = param(
+        50, 0, 100_000, "weeks", "recovery slower than this, or none, means the organisation cannot adapt (rigid)"
+    )
+    resilient_min_churn: float = param(
+        0.1, 0.0, 100.0, "changes/worker/week", "surface churn below this means a frozen surface (rigid)"
     )
 
 
@@ -205,7 +271,9 @@ class RunConfig:
     stop_at_equilibrium: bool = field(
         default=False, metadata={"doc": "stop once every belief equals the code (March's equilibrium)"}
     )
+    replicates: int = param(1, 1, 100_000, "runs", "seeds run in one job: seed, seed+1, ..., seed+replicates-1")
     model: ModelConfig = field(default_factory=ModelConfig)
+    regime: RegimeConfig = field(default_factory=RegimeConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
 
@@ -274,4 +342,18 @@ def validate(run: RunConfig) -> RunConfig:
         raise ConfigError(f"model.personal_ties={model.personal_ties} must be below model.n_workers={model.n_workers}")
     if model.unit_size > model.n_workers:
         raise ConfigError(f"model.unit_size={model.unit_size} must not exceed model.n_workers={model.n_workers}")
+    for i, change in enumerate(model.changes):
+        _check_change(change, f"model.changes[{i}]")
     return run
+
+
+def _check_change(change: Change, key: str) -> None:
+    """A scheduled change must name a bounded, non-structural parameter and stay within its range."""
+    fields = {f.name: f for f in dataclasses.fields(ModelConfig)}
+    target = fields.get(change.key)
+    if target is None or "bounds" not in target.metadata or change.key in STRUCTURAL:
+        allowed = [name for name, f in fields.items() if "bounds" in f.metadata and name not in STRUCTURAL]
+        raise ConfigError(f"{key}.key={change.key!r} is not a changeable parameter; allowed: {', '.join(allowed)}")
+    low, high = target.metadata["bounds"]
+    if not low <= change.value <= high:
+        raise ConfigError(f"{key}.value={change.value!r} is outside [{low:g}, {high:g}] for {change.key}")

@@ -71,7 +71,7 @@ def revise_practice(state: State, config: ModelConfig, rng: np.random.Generator,
     """
     beliefs, code = state.beliefs, state.code
     u = rng.random(beliefs.shape, dtype=np.float32)
-    pull = (config.enforcement * (1.0 - state.autonomy)).astype(np.float32)
+    pull = (config.code_adoption * config.enforcement * (1.0 - state.autonomy)).astype(np.float32)
     explore = pull + (config.experiment_rate * config.malleability * state.autonomy).astype(np.float32)
     by_code = (u < pull[:, None]) & (code != 0) & (beliefs != code)
     peer_band = np.maximum(explore, np.float32(1.0 - config.socialization))
@@ -211,7 +211,7 @@ def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float) 
     productivity = (
         c.knowledge_weight * (k_own + (1.0 - a) * e * (k_code - k_own))
         + c.affordance_weight * affordance * a * (2.0 - a)
-        + c.commons_weight * state.quality * visibility(state)
+        + c.commons_weight * state.quality * (1.0 - a)
         - c.clash_weight * clash
         - c.coordination_weight * frag
         - data_work_time
@@ -227,60 +227,76 @@ def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float) 
     gradient = (
         -c.knowledge_weight * e * (k_code - k_own)
         + 2.0 * c.affordance_weight * affordance * (1.0 - a)
-        - c.commons_weight * state.quality * ~s
+        - c.commons_weight * state.quality
         + c.clash_weight * e * mismatch
         - c.data_work_cost * s
     )
     return Outcomes(productivity, satisfaction, clash, gradient)
 
 
-def autonomy_ceiling(config: ModelConfig) -> float:
-    """Enforcement caps the share of work that may leave the system."""
-    return 1.0 - config.enforcement
+def autonomy_bounds(config: ModelConfig) -> tuple[float, float]:
+    """Allowed autonomy: enforcement caps the share of work that may leave the system at
+    ``1 - e``; a floor ``a_min`` (forced remote work) wins over that cap."""
+    return config.min_autonomy, max(1.0 - config.enforcement, config.min_autonomy)
 
 
 def equilibrate_autonomy(state: State, config: ModelConfig, gradient: np.ndarray) -> None:
     """Each worker nudges autonomy towards the mode that pays more, under the ceiling.
 
-    ``a <- clip(a + eta * iota * dpi/da, 0, 1 - e)``: self-organising one's autonomy is
+    ``a <- clip(a + eta * iota * dpi/da, a_min, max(1 - e, a_min))``: self-organising one's autonomy is
     itself part of technological individualization, so with no pressure (iota = 0)
     autonomy stays where it is (seed 001: the worker "reigns over an equilibration
     process of maximizing and minimizing autonomy in a pursuit of productivity").
     """
     step = config.autonomy_adjust_rate * config.individualization
-    np.clip(state.autonomy + step * gradient, 0.0, autonomy_ceiling(config), out=state.autonomy)
+    np.clip(state.autonomy + step * gradient, *autonomy_bounds(config), out=state.autonomy)
 
 
 def adapt_data_work(state: State, config: ModelConfig, rng: np.random.Generator) -> int:
-    """Conditional cooperation on the commons: payoff imitation, norm conformity, mutation.
+    """Data work under conditional cooperation: payoff imitation, a group norm, mutation.
 
-    * imitation: with probability ``imitation_rate`` a worker compares itself with one
-      random personal tie and copies its choice with probability
-      ``1 / (1 + exp(-(pi_j - pi_i) / T))`` (Fermi rule): free riders earn more, so
-      imitation alone spreads free riding (the egoistic spiral);
-    * conformity: with probability ``norm_conformity`` it adopts the choice of the
-      majority of its personal ties (a data-work norm, socialization of a routine);
-    * mutation: with probability ``strategy_mutation`` it switches at random.
+    One uniform draw per worker picks at most one of:
 
-    Returns the number of workers who switched.
+    * imitation (probability ``imitation_rate``): compare with one random personal tie
+      and copy its choice with probability ``1 / (1 + exp(-(pi_j - pi_i) / T))`` (Fermi
+      rule). Data work costs its doer and benefits everybody, so imitation spreads
+      free riding, the faster the more out-of-system work there is to record;
+    * conformity (probability ``norm_conformity``): follow the data-work norm of one's
+      ties, weighted like the peer view: the formal unit by ``phi (1 - a_i)``, personal
+      ties by ``a_i`` (socialization of a routine; no change on a tie).
+
+    Then, with probability ``strategy_mutation``, switch at random. Returns the number of switches.
     """
     n, k = state.ties.shape
     before = state.data_work.copy()
+    draw = rng.random(n)
     if k:
-        draw = rng.random(n)
         imitators = np.flatnonzero(draw < config.imitation_rate)
         model = state.ties[imitators, rng.integers(0, k, size=imitators.size)]
         advantage = (state.productivity[model] - state.productivity[imitators]) / config.imitation_temperature
         copy = rng.random(imitators.size) < 1.0 / (1.0 + np.exp(-np.clip(advantage, -50, 50)))
         state.data_work[imitators[copy]] = before[model[copy]]
-        conformers = np.flatnonzero(draw >= 1.0 - config.norm_conformity)
-        peer_share = before[state.ties[conformers]].mean(axis=1)
-        undecided = peer_share == 0.5
-        state.data_work[conformers[~undecided]] = peer_share[~undecided] > 0.5
+    conformers = np.flatnonzero(draw >= 1.0 - config.norm_conformity)
+    if conformers.size:
+        norm = norm_signal(state, config, before)[conformers]
+        state.data_work[conformers[norm != 0]] = norm[norm != 0] > 0
     if config.strategy_mutation > 0:
         flip = rng.random(n) < config.strategy_mutation
         state.data_work[flip] = ~state.data_work[flip]
     return int(np.count_nonzero(state.data_work != before))
+
+
+def norm_signal(state: State, config: ModelConfig, data_work: np.ndarray) -> np.ndarray:
+    """Sign of the data-work norm each worker sees: +1 most of its ties record, -1 most do not."""
+    centred = data_work.astype(np.float64) - 0.5
+    signal = np.zeros(state.n_workers)
+    if config.formal_tie_strength > 0:
+        unit_totals = np.add.reduceat(centred, state.unit_starts)
+        others = np.maximum(state.unit_sizes - 1, 1)[state.unit]
+        signal += config.formal_tie_strength * (1.0 - state.autonomy) * (unit_totals[state.unit] - centred) / others
+    if state.ties.shape[1]:
+        signal += state.autonomy * centred[state.ties].mean(axis=1)
+    return np.sign(signal)
 
 
 def turnover(state: State, config: ModelConfig, rng: np.random.Generator) -> int:
@@ -289,7 +305,7 @@ def turnover(state: State, config: ModelConfig, rng: np.random.Generator) -> int
         return 0
     leavers = np.flatnonzero(rng.random(state.n_workers) < config.turnover)
     state.beliefs[leavers] = random_beliefs(rng, leavers.size, state.reality.size)
-    state.autonomy[leavers] = min(config.initial_autonomy, autonomy_ceiling(config))
+    state.autonomy[leavers] = np.clip(config.initial_autonomy, *autonomy_bounds(config))
     state.wanted_autonomy[leavers] = wanted_autonomy(rng, config, leavers.size)
     state.data_work[leavers] = rng.random(leavers.size) < config.initial_data_workers
     return int(leavers.size)

@@ -2,7 +2,8 @@
 
 One step is one working week:
 
-1. the task environment drifts and scheduled shocks hit;
+1. scheduled events apply (parameter changes, code migrations); the task
+   environment drifts and scheduled shocks hit;
 2. workers act on their practice; the week's productivity and satisfaction follow;
 3. learning, all from the start-of-week state: the code learns from the visible
    superior group (deep structure), workers experiment with malleable tools
@@ -23,6 +24,7 @@ import numpy as np
 from sim import mechanisms as mech
 from sim.agents import Worker
 from sim.config import ModelConfig
+from sim.events import apply_changes, migrate
 from sim.network import peer_view, rewire
 from sim.observables import OBSERVABLES, StepCounts, observe
 from sim.state import initial_state
@@ -43,8 +45,7 @@ class DualISModel(mesa.Model):
         self.config = config if config is not None else ModelConfig()
         self.stop_at_equilibrium = stop_at_equilibrium
         self.state = initial_state(self.config, self.rng)
-        ceiling = mech.autonomy_ceiling(self.config)
-        np.minimum(self.state.autonomy, ceiling, out=self.state.autonomy)
+        np.clip(self.state.autonomy, *mech.autonomy_bounds(self.config), out=self.state.autonomy)
         self.workers = [Worker(self, i) for i in range(self.config.n_workers)]
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda model, name=name: model.observed[name]) for name in OBSERVABLES}
@@ -54,6 +55,8 @@ class DualISModel(mesa.Model):
     def step(self) -> None:
         """Advance the organisation by one week."""
         counts = StepCounts()
+        self.config = apply_changes(self.config, self.steps)
+        counts.code_changed = migrate(self.state, self.config, self.rng, self.steps)
         counts.reality_changed = mech.advance_environment(self.state, self.config, self.rng, self.steps)
         self._work_one_week(counts)
 
@@ -94,7 +97,7 @@ class DualISModel(mesa.Model):
         else:
             peers = np.zeros_like(state.beliefs)
         counts.practices_changed = mech.revise_practice(state, config, rng, peers)
-        counts.code_changed = int(np.count_nonzero(new_code != state.code))
+        counts.code_changed += int(np.count_nonzero(new_code != state.code))
         state.code = new_code
 
     def run(self, steps: int) -> None:

@@ -30,12 +30,15 @@ def run_folder(tmp_path_factory) -> Path:
 
 def test_a_run_writes_config_table_summary_and_figure(run_folder):
     table = pd.read_parquet(run_folder / "timeseries.parquet")
-    assert list(table.columns) == ["step", *OBSERVABLES]
+    assert list(table.columns) == ["seed", "step", *OBSERVABLES]
     assert table["step"].tolist() == list(range(31))
+    assert (table["seed"] == 5).all()
 
-    summary = json.loads((run_folder / "summary.json").read_text())
-    assert summary["seed"] == 5 and summary["steps_run"] == 30
-    assert summary["final"]["commons_quality"] == pytest.approx(table["commons_quality"].iloc[-1])
+    (run,) = json.loads((run_folder / "summary.json").read_text())["runs"]
+    assert run["seed"] == 5 and run["steps_run"] == 30 and run["error"] is None
+    assert run["final"]["commons_quality"] == pytest.approx(table["commons_quality"].iloc[-1])
+    assert run["regime"] in {"rigid", "loose", "resilient"}
+    assert set(run["indicators"]) >= {"autonomy", "commons_quality", "recovery_time", "surface_churn"}
 
     assert (run_folder / "dynamics.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     config = (run_folder / "config.yaml").read_text()
@@ -44,7 +47,7 @@ def test_a_run_writes_config_table_summary_and_figure(run_folder):
 
 def test_mesa_step_logging_stays_out_of_the_run_log(run_folder):
     log = (run_folder / "dualis.log").read_text()
-    assert "steps in" in log
+    assert "seed 5: " in log
     assert "MESA" not in log
 
 

@@ -19,7 +19,7 @@ RATES = [
     "individualization", "malleability", "experiment_rate", "rewire_rate", "initial_autonomy", "socialization",
     "enforcement", "code_learning", "rigidity", "initial_quality", "commons_rate", "inconsistency_penalty",
     "initial_data_workers", "imitation_rate", "norm_conformity", "strategy_mutation", "turbulence", "turnover",
-    "formal_tie_strength",
+    "formal_tie_strength", "code_adoption", "min_autonomy",
 ]  # fmt: skip
 
 
@@ -66,7 +66,8 @@ def test_every_run_stays_in_bounds_and_conserves_workers(config, seed):
     assert set(np.unique(state.beliefs)) <= {-1, 0, 1}
     assert set(np.unique(state.code)) <= {-1, 0, 1}
     assert set(np.unique(state.reality)) <= {-1, 1}
-    assert np.all((state.autonomy >= 0) & (state.autonomy <= 1 - config.enforcement + 1e-12))
+    floor, ceiling = config.min_autonomy, max(1 - config.enforcement, config.min_autonomy)
+    assert np.all((state.autonomy >= floor) & (state.autonomy <= ceiling + 1e-12))
     assert np.all((state.ties >= 0) & (state.ties < n))
     assert not np.any(state.ties == np.arange(n)[:, None])
     assert np.bincount(state.unit).sum() == n

@@ -16,7 +16,7 @@ SEEDS = range(30)
 
 def march_config(scenario: str, p1: float, p2: float):
     run = load([f"scenario={scenario}"])
-    return run, dataclasses.replace(run.model, enforcement=p1, code_learning=p2)
+    return run, dataclasses.replace(run.model, code_adoption=p1, code_learning=p2)
 
 
 def equilibrium_knowledge(scenario: str, p1: float, p2: float, seeds=SEEDS) -> np.ndarray:

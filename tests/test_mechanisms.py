@@ -12,6 +12,7 @@ QUIET = {  # every mechanism off: a baseline each test switches one mechanism on
     "individualization": 0.0,
     "initial_autonomy": 0.0,
     "enforcement": 0.0,
+    "code_adoption": 1.0,
     "socialization": 0.0,
     "code_learning": 0.0,
     "imitation_rate": 0.0,
@@ -186,22 +187,28 @@ def test_turnover_replaces_workers_but_keeps_their_number(build, turnover):
     assert len(model.agents) == model.config.n_workers == model.state.beliefs.shape[0]
 
 
-@pytest.mark.parametrize(("quality", "spreads"), [(0.9, True), (0.3, False)])
-def test_data_work_pays_exactly_when_the_commons_is_better_than_cost_over_value(build, quality, spreads):
-    # private gain of data work at autonomy a: a (w_Q Q - c); threshold Q = c / w_Q = 0.6 here
+@pytest.mark.parametrize(("autonomy", "holds"), [(0.1, True), (0.9, False)])
+def test_the_data_work_norm_holds_when_little_work_is_off_system_and_breaks_when_much_is(build, autonomy, holds):
+    # data work costs c a: cheap under low autonomy, where the group norm outweighs payoff imitation
     model = build(
         QUIET,
-        initial_autonomy=0.8,
-        imitation_rate=0.5,
-        imitation_temperature=0.02,
+        initial_autonomy=autonomy,
+        imitation_rate=0.1,
+        norm_conformity=0.03,
+        imitation_temperature=0.1,
         data_work_cost=0.3,
-        commons_weight=0.5,
-        commons_rate=0.0,
-        initial_quality=quality,
-        initial_data_workers=0.5,
+        initial_data_workers=0.8,
         experiment_rate=0.0,
+        n_workers=200,
     )
     model.state.beliefs[:] = model.state.reality  # equal knowledge: payoffs differ by data work alone
-    model.run(60)
+    model.run(150)
     share = model.table()["data_worker_share"].iloc[-1]
-    assert share > 0.9 if spreads else share < 0.1
+    assert share > 0.7 if holds else share < 0.2
+
+
+def test_conformity_alone_spreads_the_majority_data_work_choice_through_each_unit(build):
+    model = build(QUIET, norm_conformity=0.5, initial_data_workers=0.5, unit_size=10, personal_ties=0)
+    model.run(40)
+    units = model.state.data_work.reshape(-1, 10)
+    assert np.all(units == units[:, :1])

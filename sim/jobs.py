@@ -1,0 +1,127 @@
+"""One job of a run or a sweep: its replicates, their results, written so that nothing is lost.
+
+A job runs ``replicates`` seeds of one configuration and writes into its folder:
+
+* ``timeseries.parquet`` (or ``.csv``): the per-step table of every replicate, with a ``seed`` column;
+* ``summary.json``: per replicate the swept values, the end state, the regime indicators and
+  the regime, or the error that stopped it. It is written last, atomically, so its presence
+  means the job is complete: a sweep started again skips such jobs;
+* ``dynamics.png`` (optional): the dynamics of the first replicate.
+
+No Hydra here: :mod:`sim.app` hands in the configuration and the job's folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.config import RunConfig
+from sim.plotting import dynamics_figure
+from sim.regimes import classify, indicators
+from sim.runner import simulate
+
+SUMMARY = "summary.json"
+
+
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
+    """Write through a temporary file and rename, so a crash never leaves a half-written file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def shock_time(run: RunConfig) -> int | None:
+    """Week of the first scheduled shock: the regime's shock test."""
+    return min((shock.time for shock in run.model.shocks), default=None)
+
+
+def replicate_result(run: RunConfig, table: pd.DataFrame, runtime: float) -> dict[str, Any]:
+    """End state, regime indicators and regime of one finished replicate."""
+    observables = table.drop(columns=["seed", "step"], errors="ignore")
+    values = indicators(table, shock_time(run), run.model.n_dimensions, run.regime)
+    return {
+        "regime": classify(values, run.regime),
+        "indicators": {key: None if _is_nan(value) else value for key, value in values.items()},
+        "steps_run": int(table["step"].iloc[-1]),
+        "stopped_early": bool(table["step"].iloc[-1] < run.steps),
+        "runtime_seconds": round(runtime, 3),
+        "final": observables.iloc[-1].to_dict(),
+        "tail_mean": observables.tail(max(1, len(table) // 10)).mean().to_dict(),
+        "error": None,
+    }
+
+
+def run_replicates(run: RunConfig, progress: bool = False) -> tuple[list[dict[str, Any]], pd.DataFrame | None]:
+    """Simulate seeds ``run.seed ... run.seed + replicates - 1``; a failure becomes a result, not a crash."""
+    results, tables = [], []
+    for offset in range(run.replicates):
+        replicate = dataclasses.replace(run, seed=run.seed + offset)
+        try:
+            table, runtime = simulate(replicate, progress=progress)
+        except Exception as exc:  # noqa: BLE001 -- a sweep records a failed run as a row with its error
+            results.append({"seed": replicate.seed, "regime": "failed", "error": _describe(exc)})
+            continue
+        results.append({"seed": replicate.seed, **replicate_result(replicate, table, runtime)})
+        tables.append(table.assign(seed=replicate.seed))
+    combined = pd.concat(tables, ignore_index=True) if tables else None
+    if combined is not None:
+        combined = combined[["seed", *[c for c in combined.columns if c != "seed"]]]
+    return results, combined
+
+
+def _describe(exc: BaseException) -> str:
+    last = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" ({Path(last.filename).name}:{last.lineno})" if last else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def is_complete(folder: Path) -> bool:
+    """Whether this job already wrote its summary (so a restarted sweep can skip it)."""
+    return (folder / SUMMARY).exists()
+
+
+def run_job(folder: Path, run: RunConfig, swept: dict[str, Any], figure: bool, progress: bool = False) -> list[dict]:
+    """Run one job into ``folder`` unless it is complete; return its per-replicate results."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if is_complete(folder):
+        return json.loads((folder / SUMMARY).read_text())["runs"]
+    for stale in folder.glob(".*.tmp"):
+        stale.unlink()
+    results, table = run_replicates(run, progress=progress)
+    for result in results:
+        result["swept"] = swept
+    if table is not None:
+        _write_table(folder, table, run.output.table_format)
+        if figure:
+            first = table[table["seed"] == run.seed].drop(columns="seed")
+            fig = dynamics_figure(
+                first, [s.time for s in run.model.shocks], title=f"dual-IS dynamics (seed {run.seed})"
+            )
+            atomic_write(folder / "dynamics.png", lambda p: fig.savefig(p, dpi=110, format="png"))
+    atomic_write(folder / SUMMARY, lambda p: p.write_text(json.dumps({"runs": results}, indent=2, default=_plain)))
+    return results
+
+
+def _write_table(folder: Path, table: pd.DataFrame, table_format: str) -> None:
+    if table_format == "parquet":
+        atomic_write(folder / "timeseries.parquet", lambda p: table.to_parquet(p, index=False))
+    else:
+        atomic_write(folder / "timeseries.csv", lambda p: table.to_csv(p, index=False))
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _plain(value: Any) -> Any:
+    """JSON for NumPy scalars (e.g. numpy.bool_ from pandas)."""
+    return value.item() if hasattr(value, "item") else str(value)

@@ -1,0 +1,167 @@
+"""Figures of a sweep: the regime map, maps of the indicators, and the equilibrium-paradox figure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Patch
+
+from sim.plotting import rolling
+from sim.regimes import REGIMES
+
+COLOURS = {"rigid": "#4477AA", "loose": "#EE6677", "resilient": "#228833", "failed": "#BBBBBB"}
+FIGURES = ("regime_map.png", "indicator_maps.png", "paradox.png")
+MAPPED = {
+    "commons_quality": "commons quality Q",
+    "autonomy": "mean autonomy",
+    "recovery_time": "weeks to recover from the shock",
+    "surface_churn": "surface churn (changes / worker / week)",
+    "code_change_rate": "code change rate (share of code / week)",
+    "data_worker_share": "share of data workers",
+    "productivity": "productivity",
+    "satisfaction": "satisfaction",
+}
+
+
+def cell_regimes(table: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+    """Per cell of the (x, y) grid: the majority regime, how many seeds agree, and how many ran."""
+
+    def majority(regimes: pd.Series) -> pd.Series:
+        counts = regimes.value_counts()
+        top = counts[counts == counts.max()].index
+        winner = next(r for r in (*REGIMES, "failed") if r in top)  # ties broken in a fixed order
+        return pd.Series({"regime": winner, "agree": int(counts[winner]), "runs": int(counts.sum())})
+
+    return table.groupby([y, x])["regime"].apply(majority).unstack().reset_index()
+
+
+def _grid(frame: pd.DataFrame, x: str, y: str, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    pivot = frame.pivot(index=y, columns=x, values=column).sort_index().sort_index(axis=1)
+    return pivot.columns.to_numpy(), pivot.index.to_numpy(), pivot.to_numpy()
+
+
+def _edges(values: np.ndarray) -> np.ndarray:
+    """Cell edges around sorted centre values (for pcolormesh)."""
+    values = values.astype(float)
+    if values.size == 1:
+        return np.array([values[0] - 0.5, values[0] + 0.5])
+    mids = (values[1:] + values[:-1]) / 2
+    return np.concatenate([[values[0] - (mids[0] - values[0])], mids, [values[-1] + (values[-1] - mids[-1])]])
+
+
+def regime_map(table: pd.DataFrame, x: str, y: str) -> plt.Figure:
+    """Cells coloured by the majority regime; each labelled with how many seeds agree."""
+    cells = cell_regimes(table, x, y)
+    order = [*REGIMES, "failed"]
+    cells["code"] = cells["regime"].map(order.index)
+    xs, ys, codes = _grid(cells, x, y, "code")
+    _, _, agree = _grid(cells, x, y, "agree")
+    _, _, runs = _grid(cells, x, y, "runs")
+    fig, ax = plt.subplots(figsize=(7.5, 6.5), layout="constrained")
+    ax.pcolormesh(
+        _edges(xs), _edges(ys), codes.astype(float), cmap=ListedColormap([COLOURS[r] for r in order]), vmin=-0.5,
+        vmax=len(order) - 0.5,
+    )  # fmt: skip
+    for i, yv in enumerate(ys):
+        for j, xv in enumerate(xs):
+            if not np.isnan(agree[i, j]):
+                ax.text(
+                    xv, yv, f"{int(agree[i, j])}/{int(runs[i, j])}", ha="center", va="center", fontsize=7, color="white"
+                )
+    shares = table["regime"].value_counts(normalize=True)
+    ax.legend(
+        handles=[Patch(color=COLOURS[r], label=f"{r} ({shares.get(r, 0):.0%} of runs)") for r in order if r in shares],
+        loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, frameon=False,
+    )  # fmt: skip
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(f"Regime map: majority regime per cell, seeds agreeing / seeds run\n({len(table)} runs)")
+    return fig
+
+
+def indicator_maps(table: pd.DataFrame, x: str, y: str) -> plt.Figure:
+    """Mean of each main continuous indicator per cell (recovery: NaN = never recovered, shown grey)."""
+    present = [c for c in MAPPED if c in table.columns]
+    cols = 4
+    rows = -(-len(present) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.4 * rows), layout="constrained", squeeze=False)
+    means = table.groupby([y, x])[present].mean().reset_index()
+    for ax, column in zip(axes.flat, present, strict=False):
+        xs, ys, values = _grid(means, x, y, column)
+        cmap = plt.get_cmap("viridis").copy()
+        cmap.set_bad("#DDDDDD")
+        mesh = ax.pcolormesh(_edges(xs), _edges(ys), np.ma.masked_invalid(values.astype(float)), cmap=cmap)
+        fig.colorbar(mesh, ax=ax)
+        ax.set_title(MAPPED[column], fontsize=9)
+        ax.set_xlabel(x, fontsize=8)
+        ax.set_ylabel(y, fontsize=8)
+    for ax in axes.flat[len(present) :]:
+        ax.set_visible(False)
+    return fig
+
+
+def representative_runs(table: pd.DataFrame, x: str, y: str) -> dict[str, pd.Series]:
+    """For each regime present, one run from the cell where most seeds agree on it (lowest seed)."""
+    cells = cell_regimes(table, x, y)
+    chosen = {}
+    for regime in REGIMES:
+        candidates = cells[cells["regime"] == regime]
+        if candidates.empty:
+            continue
+        best = candidates.sort_values(["agree", y, x], ascending=[False, True, True]).iloc[0]
+        runs = table[(table[x] == best[x]) & (table[y] == best[y]) & (table["regime"] == regime)]
+        chosen[regime] = runs.sort_values("seed").iloc[0]
+    return chosen
+
+
+def paradox_figure(sweep_dir: Path, table: pd.DataFrame, x: str, y: str) -> plt.Figure:
+    """Surface churn beside the code's change rate on shared time, one row per regime."""
+    chosen = representative_runs(table, x, y)
+    fig, axes = plt.subplots(
+        len(chosen), 2, figsize=(12, 2.8 * len(chosen)), sharex=True, layout="constrained", squeeze=False
+    )
+    for (regime, run), (surface, deep) in zip(chosen.items(), axes, strict=True):
+        series = load_timeseries(sweep_dir / str(run["job"]), int(run["seed"]))
+        window = max(1, len(series) // 50)
+        step = series["step"]
+        surface.plot(step, rolling(series["surface_churn"], window), color=COLOURS[regime], label="surface churn")
+        surface.plot(step, series["autonomy_mean"], color="black", lw=1, label="mean autonomy")
+        deep.plot(
+            step, rolling(series["deep_change"], window), color=COLOURS[regime], label="code entries changed / week"
+        )
+        deep.plot(step, series["org_knowledge"], color="black", lw=1, label="knowledge of the code")
+        deep.plot(step, series["commons_quality"], color="grey", lw=1, ls="--", label="commons quality Q")
+        label = f"{regime}: {x.split('.')[-1]}={run[x]:g}, {y.split('.')[-1]}={run[y]:g}, seed {int(run['seed'])}"
+        surface.set_title(f"{label} — surface (fast)", fontsize=9, loc="left")
+        deep.set_title("deep (slow)", fontsize=9, loc="left")
+        for ax in (surface, deep):
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=7, loc="upper right")
+    for ax in axes[-1]:
+        ax.set_xlabel("week")
+    fig.suptitle("The equilibrium paradox: fast surface churn beside a quasi-stable code")
+    return fig
+
+
+def load_timeseries(job_dir: Path, seed: int) -> pd.DataFrame:
+    """The per-step table of one replicate of a job."""
+    path = job_dir / "timeseries.parquet"
+    table = pd.read_parquet(path) if path.exists() else pd.read_csv(job_dir / "timeseries.csv")
+    return table[table["seed"] == seed].reset_index(drop=True)
+
+
+def sweep_figures(sweep_dir: Path, table: pd.DataFrame, x: str, y: str) -> dict[str, plt.Figure]:
+    """All figures of a two-parameter sweep, keyed by file name."""
+    ok = table[table["error"] == ""]
+    return {
+        "regime_map.png": regime_map(table, x, y),
+        "indicator_maps.png": indicator_maps(ok, x, y),
+        "paradox.png": paradox_figure(sweep_dir, ok, x, y),
+    }
