@@ -108,27 +108,34 @@ def indicator_maps(table: pd.DataFrame, x: str, y: str) -> plt.Figure:
 
 
 def representative_runs(table: pd.DataFrame, x: str, y: str) -> dict[str, pd.Series]:
-    """For each regime present, one run from the cell where most seeds agree on it (lowest seed)."""
+    """For each regime present, one typical run: from the cells where most seeds agree on that
+    regime, the one nearest the centre of the regime's region; its lowest seed of that regime."""
     cells = cell_regimes(table, x, y)
     chosen = {}
     for regime in REGIMES:
-        candidates = cells[cells["regime"] == regime]
-        if candidates.empty:
+        region = cells[cells["regime"] == regime]
+        if region.empty:
             continue
-        best = candidates.sort_values(["agree", y, x], ascending=[False, True, True]).iloc[0]
-        runs = table[(table[x] == best[x]) & (table[y] == best[y]) & (table["regime"] == regime)]
+        best = region[region["agree"] == region["agree"].max()]
+        distance = (best[x] - region[x].mean()) ** 2 + (best[y] - region[y].mean()) ** 2
+        cell = best.loc[distance.idxmin()]
+        runs = table[(table[x] == cell[x]) & (table[y] == cell[y]) & (table["regime"] == regime)]
         chosen[regime] = runs.sort_values("seed").iloc[0]
     return chosen
 
 
-def paradox_figure(sweep_dir: Path, table: pd.DataFrame, x: str, y: str) -> plt.Figure:
-    """Surface churn beside the code's change rate on shared time, one row per regime."""
+def paradox_figure(sweep_dir: Path, table: pd.DataFrame, x: str, y: str, burn_in: int = 25) -> plt.Figure:
+    """Surface churn beside the code's change rate on shared time, one row per regime.
+
+    The first ``burn_in`` weeks, when a blank code is first written, are left out.
+    """
     chosen = representative_runs(table, x, y)
     fig, axes = plt.subplots(
         len(chosen), 2, figsize=(12, 2.8 * len(chosen)), sharex=True, layout="constrained", squeeze=False
     )
     for (regime, run), (surface, deep) in zip(chosen.items(), axes, strict=True):
         series = load_timeseries(sweep_dir / str(run["job"]), int(run["seed"]))
+        series = series[series["step"] >= burn_in]
         window = max(1, len(series) // 50)
         step = series["step"]
         surface.plot(step, rolling(series["surface_churn"], window), color=COLOURS[regime], label="surface churn")

@@ -10,6 +10,7 @@ ordered set of rules on those indicators; its thresholds live in
 from __future__ import annotations
 
 import math
+
 import numpy as np
 import pandas as pd
 

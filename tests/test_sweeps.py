@@ -117,3 +117,14 @@ def test_every_value_of_a_sweep_is_checked_before_any_job_runs(tmp_path, bad):
     )  # fmt: skip
     assert result.returncode != 0 and "outside [0, 1]" in result.stderr
     assert not (tmp_path / "s").exists()
+
+
+def test_the_cluster_launcher_runs_the_same_sweep_as_separate_jobs(tmp_path):
+    """submitit, the engine behind hydra/launcher=slurm, with local processes in place of Slurm jobs."""
+    local, cluster = tmp_path / "local", tmp_path / "cluster"
+    assert multirun(local, *SMALL, "hydra.launcher.n_jobs=1").returncode == 0
+    result = multirun(cluster, *SMALL, "hydra/launcher=submitit_local_cluster")
+    assert result.returncode == 0, result.stderr
+    assert len(list((cluster / ".submitit").glob("*/*_log.out"))) == 4  # one submitit job per Hydra job
+    drop = ["runtime_seconds"]
+    pd.testing.assert_frame_equal(collect(local).drop(columns=drop), collect(cluster).drop(columns=drop))
