@@ -72,6 +72,31 @@ class Migration:
     )
 
 
+class PolicyKind(Enum):
+    """The interventions an analyst can test (docs/odd.md, section 10)."""
+
+    mandate = "mandate"  # raise enforcement: mandate system use
+    liberalise = "liberalise"  # lower enforcement, raise tool malleability
+    recognise_data_work = "recognise_data_work"  # data work recognised as work: lower its cost
+    participation = "participation"  # periodic workshops: outside practice reaches the code
+    boundary_spanners = "boundary_spanners"  # spanners carry off-record information into shared channels
+    migration = "migration"  # replace (part of) the code by a vendor standard
+
+
+@dataclass
+class Policy:
+    """One intervention: what, from when, until when (None: to the end of the run), how strongly."""
+
+    kind: PolicyKind = PolicyKind.mandate
+    start: int = param(100, 1, math.inf, "step", "first week the policy is in force")
+    end: int | None = field(default=None, metadata={"doc": "first week it is no longer in force (None: never ends)"})
+    strength: float = param(0.5, 0.0, 1.0, "share", "how far the policy moves its lever (0: no effect)")
+    period: int = param(4, 1, 10_000, "weeks", "weeks between participation workshops")
+    accuracy: float = param(
+        0.7, 0.0, 1.0, "share of dimensions", "share of dimensions on which a migrated vendor standard fits"
+    )
+
+
 STRUCTURAL = ("n_workers", "n_dimensions", "unit_size", "personal_ties")
 
 
@@ -199,6 +224,14 @@ class ModelConfig:
     clash_weight: float = param(
         0.5, 0.0, 100.0, "payoff units", "cost of enforced rules that contradict practice", symbol="w_C"
     )
+    bridging: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "share of off-record information boundary spanners carry into shared channels",
+        symbol="β",
+    )
     coordination_weight: float = param(
         0.3, 0.0, 100.0, "payoff units", "coordination cost of fragmentation", symbol="w_F"
     )
@@ -218,6 +251,7 @@ class ModelConfig:
     shocks: list[Shock] = field(default_factory=list, metadata={"doc": "scheduled environment shocks"})
     changes: list[Change] = field(default_factory=list, metadata={"doc": "scheduled parameter changes"})
     migrations: list[Migration] = field(default_factory=list, metadata={"doc": "scheduled code replacements"})
+    policies: dict[str, Policy] = field(default_factory=dict, metadata={"doc": "interventions in force, by name"})
 
     # --- March (1991) reading switches -------------------------------------
     step_rule: StepRule = field(default=StepRule.jump, metadata={"doc": "how an influenced belief moves"})
@@ -318,6 +352,10 @@ def _check_fields(obj: Any, prefix: str) -> None:
             for i, item in enumerate(value):
                 if dataclasses.is_dataclass(item):
                     _check_fields(item, f"{key}[{i}].")
+        elif isinstance(value, dict):
+            for name, item in value.items():
+                if dataclasses.is_dataclass(item):
+                    _check_fields(item, f"{key}.{name}.")
         bounds = f.metadata.get("bounds")
         if bounds is not None:
             low, high = bounds
@@ -344,6 +382,8 @@ def validate(run: RunConfig) -> RunConfig:
         raise ConfigError(f"model.unit_size={model.unit_size} must not exceed model.n_workers={model.n_workers}")
     for i, change in enumerate(model.changes):
         _check_change(change, f"model.changes[{i}]")
+    for name, policy in model.policies.items():
+        _check_policy(policy, f"model.policies.{name}")
     return run
 
 
@@ -357,3 +397,9 @@ def _check_change(change: Change, key: str) -> None:
     low, high = target.metadata["bounds"]
     if not low <= change.value <= high:
         raise ConfigError(f"{key}.value={change.value!r} is outside [{low:g}, {high:g}] for {change.key}")
+
+
+def _check_policy(policy: Policy, key: str) -> None:
+    """Numbers are range-checked with every field; here: a policy must end after it starts."""
+    if policy.end is not None and policy.end <= policy.start:
+        raise ConfigError(f"{key}.end={policy.end} must be after {key}.start={policy.start} (or null: never ends)")

@@ -77,7 +77,7 @@ def numeric_axes(table: pd.DataFrame, preferred: tuple[str, str] = DEFAULT_AXES)
 
 def gather(sweep_dir: Path, axes: tuple[str, str] = DEFAULT_AXES) -> dict[str, object]:
     """Write ``runs.parquet``, ``runs.csv`` and, when two parameters vary, the maps and paradox figure."""
-    from sim import maps  # matplotlib only when there is something to draw
+    from sim import compare, maps  # matplotlib only when there is something to draw
 
     table = collect(sweep_dir)
     report: dict[str, object] = {"runs": len(table), "jobs": table["job"].nunique() if len(table) else 0}
@@ -88,6 +88,12 @@ def gather(sweep_dir: Path, axes: tuple[str, str] = DEFAULT_AXES) -> dict[str, o
     atomic_write(sweep_dir / "runs.csv", lambda p: table.to_csv(p, index=False))
     report["failed"] = int((table["error"] != "").sum())
     report["regime_shares"] = table["regime"].value_counts(normalize=True).round(3).to_dict()
+    if (
+        compare.ARM in table.columns
+        and compare.BASELINE in set(table[compare.ARM])
+        and table[compare.ARM].nunique() > 1
+    ):
+        report["comparison"] = sorted(p.name for p in compare.write_report(sweep_dir, table).values())
     chosen = numeric_axes(table, axes)
     if chosen is not None:
         for name, figure in maps.sweep_figures(sweep_dir, table, *chosen).items():

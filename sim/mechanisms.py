@@ -141,6 +141,22 @@ def learn_code(state: State, config: ModelConfig, rng: np.random.Generator, acte
     return np.where(adopt, majority, code)
 
 
+def workshop(code: np.ndarray, state: State, rng: np.random.Generator, rate: float) -> np.ndarray:
+    """A participatory workshop: practice from inside and outside the system reaches the code.
+
+    Workers bring the practices that work better than the code's rule on a dimension
+    (their experience: b_ij = r_j where c_j != r_j), whether or not the system ever saw
+    them. The code takes up such a practice with probability ``rate * f_j``, ``f_j``
+    the share of workers who bring it: development needs collected "openly and
+    decentrally" (seed 000). Returns the new code.
+    """
+    reality = state.reality
+    better = np.count_nonzero(state.beliefs == reality, axis=0) / state.n_workers
+    wrong = code != reality
+    adopt = wrong & (rng.random(code.size) < rate * better)
+    return np.where(adopt, reality, code)
+
+
 def at_equilibrium(state: State, config: ModelConfig) -> bool:
     """March's absorbing state: no worker can learn from the code and none can teach it.
 
@@ -157,9 +173,9 @@ def at_equilibrium(state: State, config: ModelConfig) -> bool:
 
 
 # --- the commons ---------------------------------------------------------------
-def fragmentation(state: State) -> float:
-    """Share of all work done outside the system and never recorded: off-record information."""
-    return float(np.mean(state.autonomy * ~state.data_work))
+def fragmentation(state: State, config: ModelConfig) -> float:
+    """Share of all work done outside the system, never recorded and not bridged by boundary spanners."""
+    return float(np.mean(state.autonomy * ~state.data_work)) * (1.0 - config.bridging)
 
 
 def practice_diversity(beliefs: np.ndarray) -> float:

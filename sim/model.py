@@ -27,6 +27,7 @@ from sim.config import ModelConfig
 from sim.events import apply_changes, migrate
 from sim.network import peer_view, rewire
 from sim.observables import OBSERVABLES, StepCounts, observe
+from sim.policies import levers, migrate_by_policy, workshop_strength
 from sim.state import initial_state
 
 
@@ -43,6 +44,7 @@ class DualISModel(mesa.Model):
     def __init__(self, config: ModelConfig | None = None, rng: int | None = None, stop_at_equilibrium: bool = False):
         super().__init__(rng=rng)
         self.config = config if config is not None else ModelConfig()
+        self.active = levers(self.config, 0)  # the configuration in force this week, policies applied
         self.stop_at_equilibrium = stop_at_equilibrium
         self.state = initial_state(self.config, self.rng)
         np.clip(self.state.autonomy, *mech.autonomy_bounds(self.config), out=self.state.autonomy)
@@ -56,15 +58,17 @@ class DualISModel(mesa.Model):
         """Advance the organisation by one week."""
         counts = StepCounts()
         self.config = apply_changes(self.config, self.steps)
-        counts.code_changed = migrate(self.state, self.config, self.rng, self.steps)
-        counts.reality_changed = mech.advance_environment(self.state, self.config, self.rng, self.steps)
+        self.active = levers(self.config, self.steps)
+        counts.code_changed = migrate(self.state, self.active, self.rng, self.steps)
+        counts.code_changed += migrate_by_policy(self.state, self.active, self.rng, self.steps)
+        counts.reality_changed = mech.advance_environment(self.state, self.active, self.rng, self.steps)
         self._work_one_week(counts)
 
     def _work_one_week(self, counts: StepCounts, record_only: bool = False) -> None:
         """Act, then (unless ``record_only``, used for the initial row) learn and adapt; then record."""
-        state, config, rng = self.state, self.config, self.rng
+        state, config, rng = self.state, self.active, self.rng
         acted = mech.actions(state.beliefs, config, rng)
-        frag = mech.fragmentation(state)
+        frag = mech.fragmentation(state, config)
         diversity = mech.practice_diversity(state.beliefs)
         result = mech.outcomes(state, config, acted, frag)
         state.productivity, state.satisfaction = result.productivity, result.satisfaction
@@ -82,8 +86,11 @@ class DualISModel(mesa.Model):
 
     def _learn(self, acted: np.ndarray, counts: StepCounts) -> None:
         """Code and practice learn from the same start-of-week state (March's synchronous update)."""
-        state, config, rng = self.state, self.config, self.rng
+        state, config, rng = self.state, self.active, self.rng
         new_code = mech.learn_code(state, config, rng, acted)
+        workshop = workshop_strength(config, self.steps)
+        if workshop > 0:
+            new_code = mech.workshop(new_code, state, rng, workshop)
         if config.socialization > 0:
             peers = peer_view(
                 state.beliefs,

@@ -20,12 +20,16 @@ from sim.hydra_config import load
 
 
 def _field_at(path: str) -> tuple[dataclasses.Field | None, type | None, list[str]]:
-    """The dataclass field at a dotted ``path`` of RunConfig, its type, and its siblings' names."""
-    owner: type = RunConfig
+    """The dataclass field at a dotted ``path`` of RunConfig, its type, and its siblings' names.
+
+    A name under a ``dict[str, X]`` field (e.g. ``model.policies.mandate``) stands for an X.
+    """
+    owner: type | None = RunConfig
     found = None
     hint = None
-    names: list[str] = [f.name for f in dataclasses.fields(owner)]
-    for part in path.split("."):
+    names: list[str] = []
+    parts = iter(path.split("."))
+    for part in parts:
         if owner is None or not dataclasses.is_dataclass(owner):
             return None, None, []
         fields = {f.name: f for f in dataclasses.fields(owner)}
@@ -34,7 +38,11 @@ def _field_at(path: str) -> tuple[dataclasses.Field | None, type | None, list[st
             return None, None, names
         found = fields[part]
         hint = get_type_hints(owner)[part]
-        owner = hint if dataclasses.is_dataclass(hint) else None
+        if get_origin(hint) is dict:
+            next(parts, None)  # the entry's name
+            owner = get_args(hint)[1]
+        else:
+            owner = hint if dataclasses.is_dataclass(hint) else None
     return found, hint, names
 
 
@@ -113,9 +121,9 @@ def check(overrides: list[str]) -> str | None:
         combined = _error(combo)
         if combined is None:
             continue
-        for override in combo:
-            alone = _error([override])
-            if alone is not None:
-                return _describe(override, alone)
+        for end, override in enumerate(combo, start=1):  # the first override whose prefix fails is the culprit
+            prefix_error = _error(combo[:end])
+            if prefix_error is not None:
+                return _describe(override, prefix_error)
         return str(combined) if isinstance(combined, ConfigError) else _first_line(combined)
     return None

@@ -30,6 +30,7 @@ INDICATORS: dict[str, str] = {
     "satisfaction": "mean satisfaction over the baseline window",
     "shock_depth": "pre-shock level minus the lowest level after the shock (recovery measure)",
     "recovery_time": "weeks after the shock until the measure is back within tolerance (NaN: never)",
+    "recovery_time_capped": "recovery time, or the weeks observed after the shock if it never recovered (a lower bound)",
     "recovered": "whether the measure came back within tolerance before the run ended",
 }
 
@@ -54,6 +55,7 @@ def indicators(table: pd.DataFrame, shock_time: int | None, n_dimensions: int, c
         "satisfaction": baseline["satisfaction"].mean(),
         "shock_depth": math.nan,
         "recovery_time": math.nan,
+        "recovery_time_capped": math.nan,
         "recovered": False,
     }
     if end > steps[-1]:
@@ -63,6 +65,7 @@ def indicators(table: pd.DataFrame, shock_time: int | None, n_dimensions: int, c
     after = measure[steps >= end]
     result["shock_depth"] = float(level - after.min())
     back = np.flatnonzero(after >= level - config.recovery_tolerance)
+    result["recovery_time_capped"] = float(back[0] if back.size else after.size)
     if back.size:
         result["recovery_time"] = float(back[0])
         result["recovered"] = True
