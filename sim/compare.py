@@ -131,12 +131,14 @@ def forest_plot(effects: pd.DataFrame):
 def markdown(effects: pd.DataFrame, shares: pd.DataFrame, contrasts: pd.DataFrame, by: str) -> str:
     """The comparison as a Markdown report."""
     n = int(effects["n"].max()) if len(effects) else 0
+    intro = (
+        f"Effects against the baseline (`{BASELINE}`), mean paired difference [95% CI]; "
+        f"'(noise)': the interval contains 0. Ranked by the effect on {by}."
+    )
     lines = [
         f"# Policy comparison ({n} paired seeds per arm)",
         "",
-        f"Effects against the baseline (`{BASELINE}`), mean paired difference [95% CI]; "
-        "'(noise)': the interval contains 0. Ranked by the effect on "
-        f"{by}.",
+        intro,
         "",
         ranking(effects, by).to_markdown(),
         "",
