@@ -101,10 +101,15 @@ def forest_plot(effects: pd.DataFrame):
 
     outcomes = [o for o in OUTCOMES if o in set(effects["outcome"])]
     policies = sorted(set(effects["policy"]))
+    cols = min(3, len(outcomes))
+    panel_rows = -(-len(outcomes) // cols)
     fig, axes = plt.subplots(
-        1, len(outcomes), figsize=(3.3 * len(outcomes), 0.45 * len(policies) + 1.6), sharey=True, layout="constrained"
+        panel_rows, cols, figsize=(4.4 * cols, panel_rows * (0.4 * len(policies) + 1.4)), layout="constrained"
     )
-    for ax, outcome in zip(np.atleast_1d(axes), outcomes, strict=True):
+    axes = np.atleast_1d(axes).ravel()
+    for ax in axes[len(outcomes) :]:
+        ax.set_visible(False)
+    for ax, outcome in zip(axes, outcomes, strict=False):
         rows = effects[effects["outcome"] == outcome].set_index("policy").loc[policies]
         y = np.arange(len(policies))
         ax.errorbar(
