@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import hydra
+from hydra import compose, initialize_config_dir
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
@@ -120,6 +121,36 @@ def sweep_folder(overrides: list[str]) -> str:
     return f"outputs/sweeps/{slug}-{digest}"
 
 
+def sweep_dir_of(overrides: list[str]) -> Path:
+    """The folder a multirun with these overrides writes into (explicit, or from the config)."""
+    for override in overrides:
+        if override.startswith("hydra.sweep.dir="):
+            return Path(override.split("=", 1)[1])
+    fixed = [
+        o
+        for o, p in zip(overrides, OverridesParser.create().parse_overrides(overrides), strict=True)
+        if not p.is_sweep_override()
+    ]
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return Path(compose(config_name="config", overrides=fixed, return_hydra_config=True).hydra.sweep.dir)
+
+
+def resume_conflict(overrides: list[str]) -> str | None:
+    """Why resuming into the sweep folder would be wrong: it holds a sweep of other overrides."""
+    folder = sweep_dir_of(overrides)
+    previous = folder / "multirun.yaml"
+    if not previous.exists():
+        return None
+    task = sorted(o for o in overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/")))
+    stored = sorted(OmegaConf.load(previous).hydra.overrides.task)
+    if stored == task:
+        return None
+    return (
+        f"hydra.sweep.dir={folder} already holds a sweep of other overrides ({' '.join(stored)}); "
+        "run exactly that command to resume it, or choose another folder"
+    )
+
+
 def main() -> None:
     """Entry point: check the overrides, make sweeps resumable, then hand over to Hydra."""
     argv = sys.argv[1:]
@@ -131,8 +162,13 @@ def main() -> None:
             sys.exit(2)
         spelled = round_ranges(overrides)
         argv = [spelled[overrides.index(a)] if a in overrides else a for a in argv]
-        multirun = "-m" in argv or "--multirun" in argv
+        multirun = "-m" in argv or "--multirun" in argv or any(o.startswith("study=") for o in spelled)
         if multirun and not any(o.startswith(("hydra.sweep.dir=", "study=")) for o in spelled):
-            argv.append(f"hydra.sweep.dir={sweep_folder(spelled)}")
+            spelled.append(f"hydra.sweep.dir={sweep_folder(spelled)}")
+            argv.append(spelled[-1])
+        conflict = resume_conflict(spelled) if multirun else None
+        if conflict:
+            print(f"error: {conflict}", file=sys.stderr)
+            sys.exit(2)
     sys.argv = [sys.argv[0], *argv]
     run_one()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -53,7 +54,12 @@ def _outcomes_by_seed(table: pd.DataFrame, arm: str) -> pd.DataFrame:
 
 
 def compare(table: pd.DataFrame, baseline: str = BASELINE) -> pd.DataFrame:
-    """One row per (policy, outcome): effect vs the baseline, CI, and whether it is distinguishable."""
+    """One row per (policy, outcome): effect vs the baseline, CI, and whether it is distinguishable.
+
+    Failed runs (a non-empty ``error``) are left out, and with them their partners.
+    """
+    if "error" in table:
+        table = table[table["error"].fillna("") == ""]
     if baseline not in set(table[ARM]):
         raise ValueError(f"{ARM}={baseline!r} (the baseline arm) is not in the table; arms: {sorted(set(table[ARM]))}")
     control = _outcomes_by_seed(table, baseline)
@@ -82,6 +88,8 @@ def ranking(effects: pd.DataFrame, by: str = "productivity") -> pd.DataFrame:
     """Policies as rows, outcomes as columns ("effect [low, high]", * if distinguishable), best ``by`` first."""
 
     def cell(row: pd.Series) -> str:
+        if row["low"] == row["high"] == row["effect"] == 0:
+            return "no difference in any seed"
         mark = "" if row["distinguishable"] else " (noise)"
         return f"{row['effect']:+.3f} [{row['low']:+.3f}, {row['high']:+.3f}]{mark}"
 
@@ -94,11 +102,6 @@ def ranking(effects: pd.DataFrame, by: str = "productivity") -> pd.DataFrame:
 
 def forest_plot(effects: pd.DataFrame):
     """Effect and 95% interval of every policy on every outcome; hollow markers: indistinguishable from noise."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     outcomes = [o for o in OUTCOMES if o in set(effects["outcome"])]
     policies = sorted(set(effects["policy"]))
     cols = min(3, len(outcomes))
@@ -161,7 +164,7 @@ CONTRASTS = (("continuous_participation", "pilot_participation"),)
 
 def write_report(folder: Path, table: pd.DataFrame, by: str = "productivity") -> dict[str, Path]:
     """Write ``comparison.csv``, ``comparison.md`` and ``comparison.png`` into ``folder``."""
-    ok = table[table["error"] == ""] if "error" in table else table
+    ok = table[table["error"].fillna("") == ""] if "error" in table else table
     effects = compare(ok)
     arms = set(ok[ARM])
     contrasts = pd.concat([contrast(ok, a, b) for a, b in CONTRASTS if {a, b} <= arms] or [pd.DataFrame()])
@@ -170,6 +173,7 @@ def write_report(folder: Path, table: pd.DataFrame, by: str = "productivity") ->
     atomic_write(written["md"], lambda p: p.write_text(markdown(effects, regime_shares(ok), contrasts, by)))
     figure = forest_plot(effects)
     atomic_write(written["png"], lambda p: figure.savefig(p, dpi=110, format="png"))
+    plt.close(figure)
     return written
 
 

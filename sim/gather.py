@@ -98,6 +98,7 @@ def gather(sweep_dir: Path, axes: tuple[str, str] = DEFAULT_AXES) -> dict[str, o
     if chosen is not None:
         for name, figure in maps.sweep_figures(sweep_dir, table, *chosen).items():
             atomic_write(sweep_dir / name, lambda p, figure=figure: figure.savefig(p, dpi=110, format="png"))
+            maps.plt.close(figure)
         report["figures"] = sorted(maps.FIGURES)
     return report
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from sim.config import RunConfig
@@ -107,6 +108,7 @@ def run_job(folder: Path, run: RunConfig, swept: dict[str, Any], figure: bool, p
                 first, [s.time for s in run.model.shocks], title=f"dual-IS dynamics (seed {run.seed})"
             )
             atomic_write(folder / "dynamics.png", lambda p: fig.savefig(p, dpi=110, format="png"))
+            plt.close(fig)
     atomic_write(folder / SUMMARY, lambda p: p.write_text(json.dumps({"runs": results}, indent=2, default=_plain)))
     return results
 

@@ -128,3 +128,12 @@ def test_the_cluster_launcher_runs_the_same_sweep_as_separate_jobs(tmp_path):
     assert len(list((cluster / ".submitit").glob("*/*_log.out"))) == 4  # one submitit job per Hydra job
     drop = ["runtime_seconds"]
     pd.testing.assert_frame_equal(collect(local).drop(columns=drop), collect(cluster).drop(columns=drop))
+
+
+def test_a_folder_holding_another_sweep_is_refused_before_anything_runs(tmp_path):
+    folder = tmp_path / "sweep"
+    assert multirun(folder, *SMALL).returncode == 0
+    other = multirun(folder, "model.n_workers=70")
+    assert other.returncode != 0
+    assert "already holds a sweep of other overrides" in other.stderr
+    assert len(collect(folder)) == 8  # the first sweep's runs, untouched
