@@ -306,6 +306,10 @@ class RunConfig:
         default=False, metadata={"doc": "stop once every belief equals the code (March's equilibrium)"}
     )
     replicates: int = param(1, 1, 100_000, "runs", "seeds run in one job: seed, seed+1, ..., seed+replicates-1")
+    design: str | None = field(
+        default=None, metadata={"doc": "a Parquet table of model parameter points (a design of experiments)"}
+    )
+    point: int | None = field(default=None, metadata={"doc": "the row of `design` this job runs (sweep it)"})
     model: ModelConfig = field(default_factory=ModelConfig)
     regime: RegimeConfig = field(default_factory=RegimeConfig)
     output: OutputConfig = field(default_factory=OutputConfig)

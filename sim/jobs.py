@@ -25,7 +25,8 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.config import RunConfig
+from sim.config import ConfigError, RunConfig
+from sim.design import apply_point, point_values
 from sim.plotting import dynamics_figure
 from sim.regimes import classify, indicators
 from sim.runner import simulate
@@ -97,7 +98,16 @@ def run_job(folder: Path, run: RunConfig, swept: dict[str, Any], figure: bool, p
         return json.loads((folder / SUMMARY).read_text())["runs"]
     for stale in folder.glob(".*.tmp"):
         stale.unlink()
-    results, table = run_replicates(run, progress=progress)
+    try:
+        run = apply_point(run)
+        swept = {**swept, **point_values(run)}
+    except ConfigError as exc:  # a bad design row fails its runs, not the sweep
+        results, table = (
+            [{"seed": run.seed + i, "regime": "failed", "error": str(exc)} for i in range(run.replicates)],
+            None,
+        )
+    else:
+        results, table = run_replicates(run, progress=progress)
     for result in results:
         result["swept"] = swept
     if table is not None:
