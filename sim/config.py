@@ -12,6 +12,7 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 
@@ -388,6 +389,10 @@ def validate(run: RunConfig) -> RunConfig:
         _check_change(change, f"model.changes[{i}]")
     for name, policy in model.policies.items():
         _check_policy(policy, f"model.policies.{name}")
+    if run.design is not None and not Path(run.design).is_file():
+        raise ConfigError(f"design={run.design} is not a file; allowed: a Parquet table of parameter points")
+    if (run.design is None) != (run.point is None):
+        raise ConfigError(f"design={run.design} and point={run.point} go together: set both or neither")
     return run
 
 
