@@ -178,6 +178,12 @@ class ModelConfig:
         "rate at which fully enforced in-system work teaches the code's practice (March's p1)",
         symbol="p₁",
     )
+    slow_learners: float = param(
+        0.0, 0.0, 1.0, "share of workers", "share who learn the code slowly (March's heterogeneous p1)", symbol="σ_s"
+    )
+    slow_code_adoption: float = param(
+        0.1, 0.0, 1.0, "probability/week/dimension", "code adoption rate of the slow learners", symbol="p₁ˢ"
+    )
     code_learning: float = param(0.5, 0.0, 1.0, "probability/week", "code learning rate (March's p2)", symbol="p₂")
     rigidity: float = param(
         0.3, 0.0, 1.0, "share", "how much the system resists change (slows code learning)", symbol="R"

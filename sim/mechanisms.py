@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.config import ModelConfig, StepRule, SuperiorBasis, ZeroBelief
+from sim.network import peer_view_at
 from sim.state import State, random_beliefs, wanted_autonomy
 
 
@@ -41,8 +42,22 @@ def actions(beliefs: np.ndarray, config: ModelConfig, rng: np.random.Generator) 
 
 
 def knowledge(values: np.ndarray, reality: np.ndarray) -> np.ndarray:
-    """March's knowledge: mean over dimensions of value * reality, in [-1, 1]."""
-    return values @ reality.astype(np.float64) / reality.size
+    """March's knowledge: mean over dimensions of value * reality, in [-1, 1].
+
+    The sum of m terms in {-1, 0, +1} is an integer of at most m < 2**24 in size, so a
+    float32 product sums it exactly (and twice as fast as float64).
+    """
+    return (values.astype(np.float32) @ reality.astype(np.float32)).astype(np.float64) / reality.size
+
+
+def count_per_row(mask: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
+    """Exact count of True entries in each row of ``mask`` (only in ``columns``, a bool mask, if given).
+
+    A float32 matrix-vector product: exact, as counts stay below 2**24, and several
+    times faster than ``np.count_nonzero(axis=1)``.
+    """
+    weights = np.ones(mask.shape[1], dtype=np.float32) if columns is None else columns.astype(np.float32)
+    return (mask @ weights).astype(np.int64)
 
 
 # --- revising practice: individualization, institutionalization, socialization --
@@ -53,32 +68,62 @@ def move(beliefs: np.ndarray, target: np.ndarray, rule: StepRule) -> np.ndarray:
     return (beliefs + np.sign(target.astype(np.int16) - beliefs)).astype(np.int8)
 
 
-def revise_practice(state: State, config: ModelConfig, rng: np.random.Generator, peer_target: np.ndarray) -> int:
+def revise_practice(
+    state: State, config: ModelConfig, rng: np.random.Generator, peer_target: np.ndarray | None = None
+) -> int:
     """Each worker revises each dimension of its practice at most once a week.
 
     One uniform draw ``u_ij`` per worker and dimension picks the influence, as
     competing hazards (earlier bands win where they overlap):
 
-    * institutionalization, ``u < e (1 - a_i)``: work in the system follows its
-      rules, so practice moves onto the code where the code holds a view;
+    * institutionalization, ``u < p1_i e (1 - a_i)``: work in the system follows its
+      rules, so practice moves onto the code where the code holds a view (p1_i is
+      ``code_adoption``, or ``slow_code_adoption`` for the slow learners);
     * individualization, next ``x_exp (mu) a_i`` of the unit interval: the worker tries
       another value with its malleable tools and keeps it when the perceived gain
       ``r_j (x' - x) + N(0, perception_noise)`` is positive;
     * socialization, ``u >= 1 - socialization``: practice moves onto the majority of
       the worker's ties where they hold a view.
 
+    ``peer_target`` is the whole peer view (:func:`sim.network.peer_view`); by default
+    it is computed only at the entries socialization picks
+    (:func:`sim.network.peer_view_at`), which gives the same result.
     Returns the number of practice entries changed.
     """
     beliefs, code = state.beliefs, state.code
     u = rng.random(beliefs.shape, dtype=np.float32)
-    pull = (config.code_adoption * config.enforcement * (1.0 - state.autonomy)).astype(np.float32)
+    adoption = (
+        np.where(state.slow, config.slow_code_adoption, config.code_adoption)
+        if state.slow.any()
+        else config.code_adoption
+    )
+    pull = (adoption * config.enforcement * (1.0 - state.autonomy)).astype(np.float32)
     explore = pull + (config.experiment_rate * config.malleability * state.autonomy).astype(np.float32)
-    by_code = (u < pull[:, None]) & (code != 0) & (beliefs != code)
+    # The bands are disjoint (explore >= pull, peer_band >= explore), and where a belief
+    # already equals its target moving onto it changes nothing, so no "b != target" masks.
+    below_pull = u < pull[:, None]
+    new = np.where(below_pull & (code != 0), move(beliefs, code, config.step_rule), beliefs)
     peer_band = np.maximum(explore, np.float32(1.0 - config.socialization))
-    by_peers = (u >= peer_band[:, None]) & (peer_target != 0) & (beliefs != peer_target)
-    new = np.where(by_code, move(beliefs, code, config.step_rule), beliefs)
-    new = np.where(by_peers, move(beliefs, peer_target, config.step_rule), new)
-    tried_i, tried_j = np.nonzero((u >= pull[:, None]) & (u < explore[:, None]))
+    # np.flatnonzero + divmod is np.nonzero (same entries, same order), several times faster
+    peer_i, peer_j = np.divmod(np.flatnonzero(u >= peer_band[:, None]), u.shape[1])
+    if peer_i.size:
+        if peer_target is None:
+            target = peer_view_at(
+                beliefs,
+                state.ties,
+                state.unit,
+                state.unit_starts,
+                state.unit_sizes,
+                state.autonomy,
+                config.formal_tie_strength,
+                peer_i,
+                peer_j,
+            )
+        else:
+            target = peer_target[peer_i, peer_j]
+        held = target != 0
+        new[peer_i[held], peer_j[held]] = move(beliefs[peer_i[held], peer_j[held]], target[held], config.step_rule)
+    tried_i, tried_j = np.divmod(np.flatnonzero((u < explore[:, None]) ^ below_pull), u.shape[1])
     if tried_i.size:
         old = beliefs[tried_i, tried_j]
         # one of the two other values: shift by 1 or 2 in the cyclic order -1, 0, +1
@@ -123,7 +168,7 @@ def learn_code(state: State, config: ModelConfig, rng: np.random.Generator, acte
     if config.superior_basis is SuperiorBasis.actions:
         superior = acted @ reality.astype(np.int32) > int(code.astype(np.int32) @ reality)
     else:
-        superior = np.count_nonzero(state.beliefs == reality, axis=1) > np.count_nonzero(code == reality)
+        superior = count_per_row(state.beliefs == reality) > np.count_nonzero(code == reality)
     if not superior.any():
         return code
     weight = visibility(state)[superior]
@@ -180,7 +225,10 @@ def fragmentation(state: State, config: ModelConfig) -> float:
 
 def practice_diversity(beliefs: np.ndarray) -> float:
     """1 - mean |mean belief| over dimensions: 0 when everybody agrees, 1 when views cancel out."""
-    return float(1.0 - np.abs(beliefs.mean(axis=0)).mean())
+    # column sums of integers are exact in float32 (n < 2**24), so this is beliefs.mean(axis=0)
+    mean = (np.ones(beliefs.shape[0], dtype=np.float32) @ beliefs.astype(np.float32)).astype(np.float64)
+    mean /= beliefs.shape[0]
+    return float(1.0 - np.abs(mean).mean())
 
 
 def update_commons(state: State, config: ModelConfig, frag: float, diversity: float) -> None:
@@ -204,6 +252,7 @@ class Outcomes(NamedTuple):
     satisfaction: np.ndarray
     clash: np.ndarray  # clash on rules: enforced code that contradicts own practice
     autonomy_gradient: np.ndarray  # marginal productivity of autonomy
+    knowledge: np.ndarray | None = None  # knowledge of each worker's actions, K_i (E3)
 
 
 def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float) -> Outcomes:
@@ -220,7 +269,7 @@ def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float) 
     a, s, e = state.autonomy, state.data_work, c.enforcement
     k_own = knowledge(acted, state.reality)
     k_code = float(knowledge(state.code, state.reality))
-    mismatch = np.count_nonzero((state.code != 0) & (state.beliefs != state.code), axis=1) / state.code.size
+    mismatch = count_per_row(state.beliefs != state.code, state.code != 0) / state.code.size
     clash = e * (1.0 - a) * mismatch
     affordance = c.individualization * c.malleability
     data_work_time = c.data_work_cost * a * s
@@ -247,7 +296,7 @@ def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float) 
         + c.clash_weight * e * mismatch
         - c.data_work_cost * s
     )
-    return Outcomes(productivity, satisfaction, clash, gradient)
+    return Outcomes(productivity, satisfaction, clash, gradient, k_own)
 
 
 def autonomy_bounds(config: ModelConfig) -> tuple[float, float]:
@@ -294,7 +343,7 @@ def adapt_data_work(state: State, config: ModelConfig, rng: np.random.Generator)
         state.data_work[imitators[copy]] = before[model[copy]]
     conformers = np.flatnonzero(draw >= 1.0 - config.norm_conformity)
     if conformers.size:
-        norm = norm_signal(state, config, before)[conformers]
+        norm = norm_signal(state, config, before, conformers)
         state.data_work[conformers[norm != 0]] = norm[norm != 0] > 0
     if config.strategy_mutation > 0:
         flip = rng.random(n) < config.strategy_mutation
@@ -302,16 +351,24 @@ def adapt_data_work(state: State, config: ModelConfig, rng: np.random.Generator)
     return int(np.count_nonzero(state.data_work != before))
 
 
-def norm_signal(state: State, config: ModelConfig, data_work: np.ndarray) -> np.ndarray:
-    """Sign of the data-work norm each worker sees: +1 most of its ties record, -1 most do not."""
+def norm_signal(state: State, config: ModelConfig, data_work: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Sign of the data-work norm each worker sees: +1 most of its ties record, -1 most do not.
+
+    ``rows`` restricts it to those workers (the same values as the full array's rows).
+    """
     centred = data_work.astype(np.float64) - 0.5
-    signal = np.zeros(state.n_workers)
+    if rows is None:
+        rows = np.arange(state.n_workers)
+    signal = np.zeros(rows.size)
     if config.formal_tie_strength > 0:
         unit_totals = np.add.reduceat(centred, state.unit_starts)
-        others = np.maximum(state.unit_sizes - 1, 1)[state.unit]
-        signal += config.formal_tie_strength * (1.0 - state.autonomy) * (unit_totals[state.unit] - centred) / others
+        unit = state.unit[rows]
+        others = np.maximum(state.unit_sizes - 1, 1)[unit]
+        signal += (
+            config.formal_tie_strength * (1.0 - state.autonomy[rows]) * (unit_totals[unit] - centred[rows]) / others
+        )
     if state.ties.shape[1]:
-        signal += state.autonomy * centred[state.ties].mean(axis=1)
+        signal += state.autonomy[rows] * centred[state.ties[rows]].mean(axis=1)
     return np.sign(signal)
 
 

@@ -25,7 +25,7 @@ from sim import mechanisms as mech
 from sim.agents import Worker
 from sim.config import ModelConfig
 from sim.events import apply_changes, migrate
-from sim.network import peer_view, rewire
+from sim.network import rewire
 from sim.observables import OBSERVABLES, StepCounts, observe
 from sim.policies import levers, migrate_by_policy, workshop_strength
 from sim.state import initial_state
@@ -91,19 +91,7 @@ class DualISModel(mesa.Model):
         workshop = workshop_strength(config, self.steps)
         if workshop > 0:
             new_code = mech.workshop(new_code, state, rng, workshop)
-        if config.socialization > 0:
-            peers = peer_view(
-                state.beliefs,
-                state.ties,
-                state.unit,
-                state.unit_starts,
-                state.unit_sizes,
-                state.autonomy,
-                config.formal_tie_strength,
-            )
-        else:
-            peers = np.zeros_like(state.beliefs)
-        counts.practices_changed = mech.revise_practice(state, config, rng, peers)
+        counts.practices_changed = mech.revise_practice(state, config, rng)  # peer view where it is used
         counts.code_changed += int(np.count_nonzero(new_code != state.code))
         state.code = new_code
 

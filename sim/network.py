@@ -78,3 +78,35 @@ def peer_view(
         personal_total = beliefs[ties].sum(axis=1, dtype=np.int16)
         signal += (autonomy / k).astype(np.float32)[:, None] * personal_total
     return np.sign(signal).astype(np.int8)
+
+
+def peer_view_at(
+    beliefs: np.ndarray,
+    ties: np.ndarray,
+    unit: np.ndarray,
+    unit_starts: np.ndarray,
+    unit_sizes: np.ndarray,
+    autonomy: np.ndarray,
+    formal_strength: float,
+    rows: np.ndarray,
+    cols: np.ndarray,
+) -> np.ndarray:
+    """:func:`peer_view` at the entries ``(rows[t], cols[t])`` only, bit for bit the same values.
+
+    A worker consults its peers on a dimension only when socialization picks that
+    entry (a share ``p_s`` of them, 2% by default), so the model asks for those
+    entries instead of the whole ``(n, m)`` view: the same element-wise arithmetic
+    in the same dtypes, on ``rows.size`` entries instead of ``n * m``.
+    """
+    signal = np.zeros(rows.shape, dtype=np.float32)
+    if formal_strength > 0:
+        wide = unit_sizes.max() > np.iinfo(np.int16).max
+        unit_totals = np.add.reduceat(beliefs, unit_starts, axis=0, dtype=np.int32 if wide else np.int16)
+        others = np.maximum(unit_sizes - 1, 1)[unit[rows]]
+        weight = (formal_strength * (1.0 - autonomy[rows]) / others).astype(np.float32)
+        signal += weight * (unit_totals[unit[rows], cols] - beliefs[rows, cols])
+    k = ties.shape[1]
+    if k:
+        personal_total = beliefs[ties[rows], cols[:, None]].sum(axis=1, dtype=np.int16)
+        signal += (autonomy[rows] / k).astype(np.float32) * personal_total
+    return np.sign(signal).astype(np.int8)

@@ -51,10 +51,11 @@ def observe(
     n = state.n_workers
     tie_churn = counts.ties_rewired / n
     practice_churn = counts.practices_changed / n
+    worker_knowledge = result.knowledge if result.knowledge is not None else knowledge(acted, state.reality)
     return {
         "org_knowledge": float(knowledge(state.code, state.reality)),
         "code_accuracy": float(np.mean(state.code == state.reality)),
-        "worker_knowledge": float(knowledge(acted, state.reality).mean()),
+        "worker_knowledge": float(worker_knowledge.mean()),
         "autonomy_mean": float(state.autonomy.mean()),
         "autonomy_sd": float(state.autonomy.std()),
         "practice_diversity": diversity,

@@ -32,6 +32,7 @@ class State:
     unit_starts: np.ndarray  # (units,) int: first worker of each unit
     unit_sizes: np.ndarray  # (units,) int: workers per unit
     ties: np.ndarray  # (n, k) int: personal ties, indices of other workers
+    slow: np.ndarray  # (n,) bool: learns the code at the slow rate (March's heterogeneous p1)
     productivity: np.ndarray  # (n,) float: last step's productivity
     satisfaction: np.ndarray  # (n,) float in [0, 1]: last step's satisfaction
 
@@ -52,6 +53,14 @@ def wanted_autonomy(rng: np.random.Generator, config: ModelConfig, n: int) -> np
     return rng.beta(kappa * mean, kappa * (1.0 - mean), size=n)
 
 
+def slow_learners(rng: np.random.Generator, n: int, share: float) -> np.ndarray:
+    """A random ``share`` of the workers learns the code slowly (no draw when there are none)."""
+    slow = np.zeros(n, dtype=bool)
+    if share > 0:
+        slow[rng.permutation(n)[: round(share * n)]] = True
+    return slow
+
+
 def initial_state(config: ModelConfig, rng: np.random.Generator) -> State:
     """Draw the starting organisation: random reality and beliefs, a blank code (March 1991)."""
     n, m = config.n_workers, config.n_dimensions
@@ -68,6 +77,7 @@ def initial_state(config: ModelConfig, rng: np.random.Generator) -> State:
         unit_starts=unit_starts,
         unit_sizes=unit_sizes,
         ties=initial_personal_ties(rng, n, config.personal_ties),
+        slow=slow_learners(rng, n, config.slow_learners),
         productivity=np.zeros(n),
         satisfaction=np.ones(n),
     )
