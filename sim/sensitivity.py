@@ -161,7 +161,7 @@ def study(method: str, quick: bool, folder: Path = FOLDER) -> pd.DataFrame:
     out = folder / (f"{method}-quick" if quick else method)
     replicates, steps = (1, 220) if quick else (3, 300)
     if method == "morris":
-        design = morris_design(spec, trajectories=2 if quick else 12)
+        design = morris_design(spec, trajectories=4 if quick else 12)
     else:
         morris_file = folder / ("morris-quick" if quick else "morris") / "indices.csv"
         if not morris_file.exists():

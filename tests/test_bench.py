@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import DualISModel, ModelConfig, OBSERVABLES
+from sim import OBSERVABLES, DualISModel, ModelConfig
 from sim.network import peer_view, peer_view_at
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
@@ -76,8 +76,15 @@ def test_the_mesa_reference_runs_and_its_observables_are_in_range():
     table = model.table()
     assert len(table) == 21 and list(table.columns) == ["step", *OBSERVABLES]
     assert np.isfinite(table.to_numpy(dtype=float)).all()
-    for column in ("code_accuracy", "autonomy_mean", "practice_diversity", "commons_quality",
-                   "fragmentation", "data_worker_share", "satisfaction"):
+    for column in (
+        "code_accuracy",
+        "autonomy_mean",
+        "practice_diversity",
+        "commons_quality",
+        "fragmentation",
+        "data_worker_share",
+        "satisfaction",
+    ):
         assert table[column].between(0, 1).all(), column
     assert table[["org_knowledge", "worker_knowledge"]].abs().le(1).all().all()
     assert (table["practice_churn"].iloc[1:] > 0).any()

@@ -61,3 +61,23 @@ def test_sobol_apportions_variance_to_the_parameters_that_cause_it(output):
     indices = analyse("sobol", spec, design, values)
     first = indices[indices["output"] == output].set_index("parameter")
     assert first.loc["enforcement", "S1"] > 0.8 and abs(first.loc["turnover", "ST"]) < 0.05
+
+
+@pytest.fixture(scope="module")
+def morris_on_the_model(tmp_path_factory):
+    from sim.sensitivity import study
+
+    return study("morris", quick=True, folder=tmp_path_factory.mktemp("sensitivity"))
+
+
+def test_a_small_morris_study_finds_enforcement_driving_autonomy(morris_on_the_model):
+    autonomy = morris_on_the_model[morris_on_the_model["output"] == "autonomy"].set_index("parameter")["mu_star"]
+    assert autonomy.idxmax() == "enforcement"
+
+
+@pytest.mark.parametrize("weight", ["fit_weight", "workload_weight", "clash_satisfaction_weight"])
+def test_satisfaction_weights_move_satisfaction_and_nothing_else(morris_on_the_model, weight):
+    indices = morris_on_the_model.set_index(["output", "parameter"])["mu_star"]
+    assert indices[("satisfaction", weight)] > 0
+    for output in ["autonomy", "commons_quality", "productivity", "recovery_time_capped"]:
+        assert indices[(output, weight)] == 0, output  # satisfaction is an outcome, never fed back
