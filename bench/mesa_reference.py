@@ -249,9 +249,9 @@ class MesaReferenceModel(mesa.Model):
                 agree += v * (w.old_beliefs[j] == code[j])
                 weight_sum += v
             majority, pressure = sign(net), weight_sum - 2.0 * agree
-            if majority != 0 and majority != code[j]:
-                if self.random.random() < 1.0 - (1.0 - p) ** max(pressure, 0.0):
-                    new[j] = majority
+            adopt = 1.0 - (1.0 - p) ** max(pressure, 0.0)
+            if majority != 0 and majority != code[j] and self.random.random() < adopt:
+                new[j] = majority
         return new
 
     def _observe(self, diversity: float) -> None:

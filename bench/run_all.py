@@ -30,9 +30,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from mesa_reference import MesaReferenceModel  # noqa: E402
+from mesa_reference import MesaReferenceModel
 
-from sim import DualISModel, ModelConfig  # noqa: E402
+from sim import DualISModel, ModelConfig
 
 DOC = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
@@ -126,7 +126,10 @@ def memory(n_workers: int, steps: int, trace: bool) -> dict:
     time and, with ``trace``, the peak of the model's own allocations (tracemalloc, slower)."""
     out = subprocess.run(
         [sys.executable, "-c", MEMORY_PROBE, str(n_workers), str(steps), "1" if trace else "0"],
-        capture_output=True, text=True, check=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -146,8 +149,15 @@ def sweep(overrides: list[str], n_jobs: int) -> float:
     """Wall time of ``python -m sim -m <overrides> hydra.launcher.n_jobs=<n_jobs>`` into a fresh folder."""
     folder = Path(tempfile.mkdtemp(prefix=f"dualis-bench-sweep{n_jobs}-"))
     try:
-        command = [sys.executable, "-m", "sim", "-m", *overrides,
-                   f"hydra.launcher.n_jobs={n_jobs}", f"hydra.sweep.dir={folder}"]
+        command = [
+            sys.executable,
+            "-m",
+            "sim",
+            "-m",
+            *overrides,
+            f"hydra.launcher.n_jobs={n_jobs}",
+            f"hydra.sweep.dir={folder}",
+        ]
         start = time.perf_counter()
         subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
         return time.perf_counter() - start
@@ -181,24 +191,36 @@ def run_suite(quick: bool = False, log=print) -> list[tuple[str, str, str]]:
     by_n = scaling_by_workers(p["scale_sizes"], p["repeats"])
     slope, intercept, r2 = linear_fit(list(by_n), list(by_n.values()))
     sizes = ", ".join(f"{n:,}" for n in by_n)
-    row("ms/step vs workers: slope", f"{slope * 1e3:.4f} ms per 1,000 workers",
-        f"intercept {intercept:.3f} ms, R² = {r2:.4f} (n = {sizes})")
+    row(
+        "ms/step vs workers: slope",
+        f"{slope * 1e3:.4f} ms per 1,000 workers",
+        f"intercept {intercept:.3f} ms, R² = {r2:.4f} (n = {sizes})",
+    )
 
     by_k = scaling_by_ties(p["ties"], p["repeats"], steps=10 if quick else 30)
     slope_k, intercept_k, r2_k = linear_fit(list(by_k), list(by_k.values()))
-    row("ms/step vs personal ties: slope", f"{slope_k:.4f} ms per tie",
-        f"intercept {intercept_k:.3f} ms, R² = {r2_k:.4f} (k = {', '.join(map(str, by_k))}; 10,000 workers)")
+    row(
+        "ms/step vs personal ties: slope",
+        f"{slope_k:.4f} ms per tie",
+        f"intercept {intercept_k:.3f} ms, R² = {r2_k:.4f} (k = {', '.join(map(str, by_k))}; 10,000 workers)",
+    )
 
     for n in p["memory_sizes"]:
         mem = memory(n, p["memory_steps"][0], trace=True)
-        row(f"peak memory per worker, {n:,} workers", f"{mem['traced'] / n / 1024:.2f} KiB",
+        row(
+            f"peak memory per worker, {n:,} workers",
+            f"{mem['traced'] / n / 1024:.2f} KiB",
             f"tracemalloc peak {mem['traced'] / 2**20:,.1f} MiB over {mem['steps']} steps; "
-            f"process peak RSS {mem['peak'] / 2**20:,.0f} MiB ({mem['base'] / 2**20:,.0f} MiB after imports)")
+            f"process peak RSS {mem['peak'] / 2**20:,.0f} MiB ({mem['base'] / 2**20:,.0f} MiB after imports)",
+        )
     n = max(p["memory_sizes"])
     mem = memory(n, p["memory_steps"][1], trace=False)
     within = "yes" if mem["peak"] <= 4 * GIB else "NO"
-    row(f"{n:,} workers x {mem['steps']} steps within 4 GiB", within,
-        f"peak RSS {mem['peak'] / GIB:.2f} GiB, wall {mem['wall']:.1f} s (subprocess, model built and run)")
+    row(
+        f"{n:,} workers x {mem['steps']} steps within 4 GiB",
+        within,
+        f"peak RSS {mem['peak'] / GIB:.2f} GiB, wall {mem['wall']:.1f} s (subprocess, model built and run)",
+    )
 
     row("whole default run (`python -m sim`, in-process)", f"{default_run():.2f} s", "200 workers, 300 steps")
 
@@ -211,8 +233,11 @@ def run_suite(quick: bool = False, log=print) -> list[tuple[str, str, str]]:
 
     ref_rate, vec_rate = reference_speedup(1_000, p["reference_steps"])
     row("plain-Mesa reference, 1,000 workers", f"{ref_rate:,.0f} agent-steps/s", "bench/mesa_reference.py")
-    row("speed-up over the plain-Mesa reference", f"{vec_rate / ref_rate:.1f}x",
-        f"vectorised {vec_rate:,.0f} agent-steps/s, same process")
+    row(
+        "speed-up over the plain-Mesa reference",
+        f"{vec_rate / ref_rate:.1f}x",
+        f"vectorised {vec_rate:,.0f} agent-steps/s, same process",
+    )
     return rows
 
 
