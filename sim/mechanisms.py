@@ -68,9 +68,7 @@ def move(beliefs: np.ndarray, target: np.ndarray, rule: StepRule) -> np.ndarray:
     return (beliefs + np.sign(target.astype(np.int16) - beliefs)).astype(np.int8)
 
 
-def revise_practice(
-    state: State, config: ModelConfig, rng: np.random.Generator, peer_target: np.ndarray | None = None
-) -> int:
+def revise_practice(state: State, config: ModelConfig, rng: np.random.Generator) -> int:
     """Each worker revises each dimension of its practice at most once a week.
 
     One uniform draw ``u_ij`` per worker and dimension picks the influence, as
@@ -85,9 +83,8 @@ def revise_practice(
     * socialization, ``u >= 1 - socialization``: practice moves onto the majority of
       the worker's ties where they hold a view.
 
-    ``peer_target`` is the whole peer view (:func:`sim.network.peer_view`); by default
-    it is computed only at the entries socialization picks
-    (:func:`sim.network.peer_view_at`), which gives the same result.
+    The peer view (:func:`sim.network.peer_view_at`) is computed only at the entries
+    socialization picks.
     Returns the number of practice entries changed.
     """
     beliefs, code = state.beliefs, state.code
@@ -107,20 +104,17 @@ def revise_practice(
     # np.flatnonzero + divmod is np.nonzero (same entries, same order), several times faster
     peer_i, peer_j = np.divmod(np.flatnonzero(u >= peer_band[:, None]), u.shape[1])
     if peer_i.size:
-        if peer_target is None:
-            target = peer_view_at(
-                beliefs,
-                state.ties,
-                state.unit,
-                state.unit_starts,
-                state.unit_sizes,
-                state.autonomy,
-                config.formal_tie_strength,
-                peer_i,
-                peer_j,
-            )
-        else:
-            target = peer_target[peer_i, peer_j]
+        target = peer_view_at(
+            beliefs,
+            state.ties,
+            state.unit,
+            state.unit_starts,
+            state.unit_sizes,
+            state.autonomy,
+            config.formal_tie_strength,
+            peer_i,
+            peer_j,
+        )
         held = target != 0
         new[peer_i[held], peer_j[held]] = move(beliefs[peer_i[held], peer_j[held]], target[held], config.step_rule)
     tried_i, tried_j = np.divmod(np.flatnonzero((u < explore[:, None]) ^ below_pull), u.shape[1])
@@ -252,7 +246,7 @@ class Outcomes(NamedTuple):
     satisfaction: np.ndarray
     clash: np.ndarray  # clash on rules: enforced code that contradicts own practice
     autonomy_gradient: np.ndarray  # marginal productivity of autonomy
-    knowledge: np.ndarray | None = None  # knowledge of each worker's actions, K_i (E3)
+    knowledge: np.ndarray  # knowledge of each worker's actions, K_i (E3)
 
 
 def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float) -> Outcomes:

@@ -79,7 +79,7 @@ class DualISModel(mesa.Model):
             mech.equilibrate_autonomy(state, config, result.autonomy_gradient)
             mech.adapt_data_work(state, config, rng)
             mech.turnover(state, config, rng)
-        self.observed = observe(state, acted, result, frag, diversity, counts)
+        self.observed = observe(state, result, frag, diversity, counts)
         self.datacollector.collect(self)
         if self.stop_at_equilibrium and mech.at_equilibrium(state, config):
             self.running = False

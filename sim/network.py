@@ -48,38 +48,6 @@ def rewire(rng: np.random.Generator, ties: np.ndarray, probability: np.ndarray) 
     return int(movers.size)
 
 
-def peer_view(
-    beliefs: np.ndarray,
-    ties: np.ndarray,
-    unit: np.ndarray,
-    unit_starts: np.ndarray,
-    unit_sizes: np.ndarray,
-    autonomy: np.ndarray,
-    formal_strength: float,
-) -> np.ndarray:
-    """The majority practice each worker sees among its ties, in {-1, 0, +1} per dimension.
-
-    A worker listens to its formal unit (the other members' mean belief) with weight
-    ``formal_strength * (1 - autonomy)`` and to its personal ties' mean belief with weight
-    ``autonomy``: the more of its work a worker does in personal tools, the more it
-    organises around its personal network instead of its fixed group (seed 001).
-    """
-    # Positive per-worker scale factors do not change the sign, so the weights fold
-    # the means' denominators in; float32 halves the memory traffic of the hot path.
-    signal = np.zeros(beliefs.shape, dtype=np.float32)
-    if formal_strength > 0:
-        wide = unit_sizes.max() > np.iinfo(np.int16).max
-        unit_totals = np.add.reduceat(beliefs, unit_starts, axis=0, dtype=np.int32 if wide else np.int16)
-        others = np.maximum(unit_sizes - 1, 1)[unit]
-        weight = (formal_strength * (1.0 - autonomy) / others).astype(np.float32)
-        signal += weight[:, None] * (unit_totals[unit] - beliefs)
-    k = ties.shape[1]
-    if k:
-        personal_total = beliefs[ties].sum(axis=1, dtype=np.int16)
-        signal += (autonomy / k).astype(np.float32)[:, None] * personal_total
-    return np.sign(signal).astype(np.int8)
-
-
 def peer_view_at(
     beliefs: np.ndarray,
     ties: np.ndarray,
@@ -91,12 +59,16 @@ def peer_view_at(
     rows: np.ndarray,
     cols: np.ndarray,
 ) -> np.ndarray:
-    """:func:`peer_view` at the entries ``(rows[t], cols[t])`` only, bit for bit the same values.
+    """The majority practice worker ``rows[t]`` sees among its ties on dimension ``cols[t]``, in {-1, 0, +1}.
 
-    A worker consults its peers on a dimension only when socialization picks that
-    entry (a share ``p_s`` of them, 2% by default), so the model asks for those
-    entries instead of the whole ``(n, m)`` view: the same element-wise arithmetic
-    in the same dtypes, on ``rows.size`` entries instead of ``n * m``.
+    A worker listens to its formal unit (the other members' mean belief) with weight
+    ``formal_strength * (1 - autonomy)`` and to its personal ties' mean belief with weight
+    ``autonomy``: the more of its work a worker does in personal tools, the more it
+    organises around its personal network instead of its fixed group (seed 001).
+    Positive per-worker factors do not change the sign, so the means' denominators are
+    folded into the weights (float32). A worker consults its peers on a dimension only
+    when socialization picks that entry (2% of them by default), so only those entries
+    are computed, not the whole ``(n, m)`` view.
     """
     signal = np.zeros(rows.shape, dtype=np.float32)
     if formal_strength > 0:

@@ -44,18 +44,15 @@ class StepCounts:
     reality_changed: int = 0
 
 
-def observe(
-    state: State, acted: np.ndarray, result: Outcomes, frag: float, diversity: float, counts: StepCounts
-) -> dict[str, float]:
+def observe(state: State, result: Outcomes, frag: float, diversity: float, counts: StepCounts) -> dict[str, float]:
     """All observables of the current state, keyed as in :data:`OBSERVABLES`."""
     n = state.n_workers
     tie_churn = counts.ties_rewired / n
     practice_churn = counts.practices_changed / n
-    worker_knowledge = result.knowledge if result.knowledge is not None else knowledge(acted, state.reality)
     return {
         "org_knowledge": float(knowledge(state.code, state.reality)),
         "code_accuracy": float(np.mean(state.code == state.reality)),
-        "worker_knowledge": float(worker_knowledge.mean()),
+        "worker_knowledge": float(result.knowledge.mean()),
         "autonomy_mean": float(state.autonomy.mean()),
         "autonomy_sd": float(state.autonomy.std()),
         "practice_diversity": diversity,
