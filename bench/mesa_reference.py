@@ -74,6 +74,7 @@ class Worker(mesa.Agent):
             - c.clash_weight * clash
             - c.coordination_weight * model.frag
             - data_work_time
+            - c.data_dependence * model.frag * a
         )
         self.satisfaction = min(
             max(
@@ -91,6 +92,7 @@ class Worker(mesa.Agent):
             - c.commons_weight * model.quality
             + c.clash_weight * e * mismatch
             - c.data_work_cost * s
+            - c.data_dependence * model.frag
         )
         self.clash, self.knowledge = clash, k_own
         self.old_beliefs, self.old_data_work = self.beliefs, self.data_work  # start-of-week state
@@ -255,7 +257,7 @@ class MesaReferenceModel(mesa.Model):
         return new
 
     def _observe(self, diversity: float) -> None:
-        workers, n, m = self.workers, len(self.workers), len(self.reality)
+        c, workers, n, m = self.config, self.workers, len(self.workers), len(self.reality)
         autonomy = [w.autonomy for w in workers]
         mean_a = sum(autonomy) / n
         tie_churn, practice_churn = self.ties_rewired / n, self.practices_changed / n
@@ -277,6 +279,12 @@ class MesaReferenceModel(mesa.Model):
             "surface_churn": tie_churn + practice_churn,
             "deep_change": float(self.code_changed),
             "reality_change": float(self.reality_changed),
+            "institutional_pull": sum(c.code_adoption * c.enforcement * (1.0 - a) for a in autonomy) / n,
+            "exploration": sum(c.experiment_rate * c.malleability * a for a in autonomy) / n,
+            "held_at_ceiling": sum(
+                1 for w in workers if self.a_high < 1.0 and w.autonomy >= self.a_high and w.gradient > 0
+            )
+            / n,
         }
 
     def run(self, steps: int) -> None:

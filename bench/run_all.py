@@ -140,7 +140,7 @@ def default_run() -> float:
     from sim.runner import simulate
 
     start = time.perf_counter()
-    table, _ = simulate(load([]))
+    table = simulate(load([])).table
     assert len(table) > 1
     return time.perf_counter() - start
 

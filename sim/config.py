@@ -242,6 +242,22 @@ class ModelConfig:
     coordination_weight: float = param(
         0.3, 0.0, 100.0, "payoff units", "coordination cost of fragmentation", symbol="w_F"
     )
+    data_dependence: float = param(
+        0.3,
+        0.0,
+        100.0,
+        "payoff units",
+        "cost per unit of out-of-system work of finding fragmented data (0: off)",
+        symbol="w_D",
+    )
+    peer_sanction: float = param(
+        0.0,
+        0.0,
+        100.0,
+        "payoff units",
+        "loss of a free rider whose unrecorded work data-working unit-mates see (0: off)",
+        symbol="w_S",
+    )
 
     # --- satisfaction (the humanistic outcome) -----------------------------
     fit_weight: float = param(1.0, 0.0, 100.0, "satisfaction", "loss per unit gap to wanted autonomy", symbol="f_A")
@@ -268,10 +284,28 @@ class ModelConfig:
     )
 
 
+SETTLE_OBSERVABLES = ("commons_quality", "autonomy_mean", "data_worker_share", "worker_knowledge")
+
+
 @dataclass
 class RegimeConfig:
-    """How regime indicators are measured and where the classifier draws its lines."""
+    """How regime indicators are measured and where the classifier draws its lines (docs/odd.md, section 8)."""
 
+    test: str = field(
+        default="settled",
+        metadata={
+            "choices": ("settled", "scheduled"),
+            "doc": "settled: shock the organisation once its series have settled; scheduled: the first model.shocks",
+        },
+    )
+    settle_window: int = param(100, 2, 100_000, "weeks", "rolling window over which drift is measured")
+    settle_tolerance: float = param(
+        0.02, 0.0, 2.0, "units of the observable", "largest trend change over one window of a settled series"
+    )
+    shock_share: float = param(0.3, 0.0, 1.0, "share of dimensions", "share of reality the settled test shock flips")
+    recovery_window: int = param(
+        200, 1, 10_000_000, "weeks", "weeks a settled run goes on after its test shock (burn-in cap: steps minus this)"
+    )
     baseline_window: int = param(30, 1, 100_000, "weeks", "weeks before the shock that define the steady state")
     recovery_measure: str = field(
         default="worker_knowledge",
@@ -287,11 +321,53 @@ class RegimeConfig:
         0.5, 0.0, 1.0, "quality", "commons quality Q at or below which the commons has collapsed (loose)"
     )
     rigid_min_recovery: float = param(
-        50, 0, 100_000, "weeks", "recovery slower than this, or none, means the organisation cannot adapt (rigid)"
+        50,
+        0,
+        100_000,
+        "weeks",
+        "recovery slower than this, or none, means the organisation does not adapt (rigid or inert)",
     )
     resilient_min_churn: float = param(
-        0.1, 0.0, 100.0, "changes/worker/week", "surface churn below this means a frozen surface (rigid)"
+        0.1, 0.0, 100.0, "changes/worker/week", "surface churn below this means a frozen surface (not adaptive)"
     )
+    rigid_min_held: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share of workers",
+        "share held at the autonomy ceiling, wanting more, from which enforcement is what stops adaptation (rigid)",
+    )
+
+
+class RampDirection(Enum):
+    """Which way a ramp moves its parameter (a quasi-static sweep within one run)."""
+
+    none = "none"
+    up = "up"  # from `low` to `high`
+    down = "down"  # from `high` to `low`
+
+
+@dataclass
+class RampConfig:
+    """A parameter moved slowly in equal steps within one run: the sweep up or down of a hysteresis test."""
+
+    direction: RampDirection = field(default=RampDirection.none, metadata={"doc": "none, up or down"})
+    key: str = field(default="enforcement", metadata={"doc": "a numeric model parameter (not a size)"})
+    low: float = field(default=0.0, metadata={"doc": "lowest value, within the key's range"})
+    high: float = field(default=1.0, metadata={"doc": "highest value, within the key's range"})
+    levels: int = param(51, 2, 100_000, "values", "values from one end to the other, both ends included")
+    start: int = param(300, 1, 10_000_000, "step", "week the second level starts (the first holds from week 0)")
+    weeks_per_level: int = param(40, 1, 10_000_000, "weeks", "weeks each level holds")
+
+    def values(self) -> list[float]:
+        """The levels in the order the ramp visits them."""
+        span = [self.low + (self.high - self.low) * i / (self.levels - 1) for i in range(self.levels)]
+        values = [round(v, 10) for v in span]
+        return values[::-1] if self.direction is RampDirection.down else values
+
+    def end(self) -> int:
+        """The week the last level ends."""
+        return self.start + (self.levels - 1) * self.weeks_per_level
 
 
 @dataclass
@@ -319,6 +395,7 @@ class RunConfig:
     point: int | None = field(default=None, metadata={"doc": "the row of `design` this job runs (sweep it)"})
     model: ModelConfig = field(default_factory=ModelConfig)
     regime: RegimeConfig = field(default_factory=RegimeConfig)
+    ramp: RampConfig = field(default_factory=RampConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
 
@@ -336,6 +413,8 @@ def parameter_rows(schema: type | None = None) -> list[dict[str, Any]]:
         if isinstance(default, Enum):
             allowed = ", ".join(member.name for member in type(default))
             default = default.name
+        elif "choices" in f.metadata:
+            allowed = ", ".join(f.metadata["choices"])
         elif bounds is not None:
             allowed = f"[{bounds[0]:g}, {bounds[1]:g}]"
         else:
@@ -397,12 +476,13 @@ def validate(run: RunConfig) -> RunConfig:
         _check_policy(policy, f"model.policies.{name}")
     if run.design is not None and not Path(run.design).is_file():
         raise ConfigError(f"design={run.design} is not a file; allowed: a Parquet table of parameter points")
+    _check_ramp(run)
     if (run.design is None) != (run.point is None):
         raise ConfigError(f"design={run.design} and point={run.point} go together: set both or neither")
     return run
 
 
-def _check_change(change: Change, key: str) -> None:
+def _check_change(change: Change, key: str, value_key: str | None = None) -> None:
     """A scheduled change must name a bounded, non-structural parameter and stay within its range."""
     fields = {f.name: f for f in dataclasses.fields(ModelConfig)}
     target = fields.get(change.key)
@@ -411,7 +491,21 @@ def _check_change(change: Change, key: str) -> None:
         raise ConfigError(f"{key}.key={change.key!r} is not a changeable parameter; allowed: {', '.join(allowed)}")
     low, high = target.metadata["bounds"]
     if not low <= change.value <= high:
-        raise ConfigError(f"{key}.value={change.value!r} is outside [{low:g}, {high:g}] for {change.key}")
+        raise ConfigError(
+            f"{value_key or key + '.value'}={change.value!r} is outside [{low:g}, {high:g}] for {change.key}"
+        )
+
+
+def _check_ramp(run: RunConfig) -> None:
+    """A ramp moves a changeable parameter within its range and, if it moves at all, ends within the run."""
+    ramp = run.ramp
+    for end in ("low", "high"):
+        _check_change(Change(time=1, key=ramp.key, value=getattr(ramp, end)), "ramp", value_key=f"ramp.{end}")
+    if ramp.direction is not RampDirection.none and ramp.end() > run.steps:
+        raise ConfigError(
+            f"ramp ends in week {ramp.end()} (ramp.start + (ramp.levels - 1) * ramp.weeks_per_level), "
+            f"after steps={run.steps}; allowed: a ramp that ends within the run"
+        )
 
 
 def _check_policy(policy: Policy, key: str) -> None:

@@ -20,6 +20,7 @@ from mesa.visualization.utils import update_counter
 
 from sim.config import RegimeConfig, validate
 from sim.hydra_config import load
+from sim.maps import COLOURS
 from sim.model import DualISModel
 from sim.regimes import classify, indicators
 
@@ -28,7 +29,6 @@ POLICIES = [
     "none", "mandate", "liberalise", "recognise_data_work", "continuous_participation",
     "pilot_participation", "boundary_spanners", "vendor_migration",
 ]  # fmt: skip
-REGIME_COLOURS = {"rigid": "#4477AA", "loose": "#EE6677", "resilient": "#228833"}
 
 
 class DashboardModel(DualISModel):
@@ -60,7 +60,9 @@ class DashboardModel(DualISModel):
 
 
 def regime_now(model: DualISModel) -> tuple[str, dict]:
-    """The regime the organisation is in so far: indicators over the latest weeks (and its first shock)."""
+    """The regime the organisation is in so far: indicators over the latest weeks (and its first shock).
+
+    "unsettled" while the latest ``regime.settle_window`` weeks still drift."""
     table = model.table()
     config = RegimeConfig()
     shocks = [s.time for s in model.config.shocks if s.time <= model.steps]
@@ -70,9 +72,9 @@ def regime_now(model: DualISModel) -> tuple[str, dict]:
 
 @solara.component
 def RegimePanel(model: DualISModel):
-    """The regime so far, with the indicators that decide it (after one baseline window of weeks)."""
+    """The regime so far, with the indicators that decide it (after one settle window of weeks)."""
     update_counter.get()
-    window = RegimeConfig().baseline_window
+    window = RegimeConfig().settle_window
     with solara.Card("Regime"):
         if model.steps < window:
             solara.HTML(
@@ -92,7 +94,7 @@ def RegimePanel(model: DualISModel):
         items = "".join(f"<li>{label}: <b>{value}</b></li>" for label, value in rows)
         solara.HTML(
             tag="div",
-            unsafe_innerHTML=f"<h2 class='regime' style='color:{REGIME_COLOURS[regime]}'>{regime}</h2><ul>{items}</ul>",
+            unsafe_innerHTML=f"<h2 class='regime' style='color:{COLOURS[regime]}'>{regime}</h2><ul>{items}</ul>",
         )
 
 

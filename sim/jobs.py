@@ -29,7 +29,7 @@ from sim.config import ConfigError, RunConfig
 from sim.design import apply_point, point_values
 from sim.plotting import dynamics_figure
 from sim.regimes import classify, indicators
-from sim.runner import simulate
+from sim.runner import Simulation, simulate
 
 SUMMARY = "summary.json"
 
@@ -41,21 +41,19 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     os.replace(tmp, path)
 
 
-def shock_time(run: RunConfig) -> int | None:
-    """Week of the first scheduled shock: the regime's shock test."""
-    return min((shock.time for shock in run.model.shocks), default=None)
-
-
-def replicate_result(run: RunConfig, table: pd.DataFrame, runtime: float) -> dict[str, Any]:
+def replicate_result(run: RunConfig, simulation: Simulation) -> dict[str, Any]:
     """End state, regime indicators and regime of one finished replicate."""
+    table = simulation.table
     observables = table.drop(columns=["seed", "step"], errors="ignore")
-    values = indicators(table, shock_time(run), run.model.n_dimensions, run.regime)
+    values = indicators(table, simulation.test_shock, run.model.n_dimensions, run.regime)
+    if run.regime.test == "settled" and simulation.test_shock is None:
+        values["settled"] = False  # not settled by the burn-in cap, so never tested
     return {
         "regime": classify(values, run.regime),
         "indicators": {key: None if _is_nan(value) else value for key, value in values.items()},
         "steps_run": int(table["step"].iloc[-1]),
         "stopped_early": bool(table["step"].iloc[-1] < run.steps),
-        "runtime_seconds": round(runtime, 3),
+        "runtime_seconds": round(simulation.runtime, 3),
         "final": observables.iloc[-1].to_dict(),
         "tail_mean": observables.tail(max(1, len(table) // 10)).mean().to_dict(),
         "error": None,
@@ -68,12 +66,12 @@ def run_replicates(run: RunConfig, progress: bool = False) -> tuple[list[dict[st
     for offset in range(run.replicates):
         replicate = dataclasses.replace(run, seed=run.seed + offset)
         try:
-            table, runtime = simulate(replicate, progress=progress)
+            simulation = simulate(replicate, progress=progress)
         except Exception as exc:  # noqa: BLE001 -- a sweep records a failed run as a row with its error
             results.append({"seed": replicate.seed, "regime": "failed", "error": _describe(exc)})
             continue
-        results.append({"seed": replicate.seed, **replicate_result(replicate, table, runtime)})
-        tables.append(table.assign(seed=replicate.seed))
+        results.append({"seed": replicate.seed, **replicate_result(replicate, simulation)})
+        tables.append(simulation.table.assign(seed=replicate.seed))
     combined = pd.concat(tables, ignore_index=True) if tables else None
     if combined is not None:
         combined = combined[["seed", *[c for c in combined.columns if c != "seed"]]]
@@ -114,13 +112,18 @@ def run_job(folder: Path, run: RunConfig, swept: dict[str, Any], figure: bool, p
         _write_table(folder, table, run.output.table_format)
         if figure:
             first = table[table["seed"] == run.seed].drop(columns="seed")
-            fig = dynamics_figure(
-                first, [s.time for s in run.model.shocks], title=f"dual-IS dynamics (seed {run.seed})"
-            )
+            shocks = {s.time for s in run.model.shocks} | _test_shocks(results[:1])
+            fig = dynamics_figure(first, sorted(shocks), title=f"dual-IS dynamics (seed {run.seed})")
             atomic_write(folder / "dynamics.png", lambda p: fig.savefig(p, dpi=110, format="png"))
             plt.close(fig)
     atomic_write(folder / SUMMARY, lambda p: p.write_text(json.dumps({"runs": results}, indent=2, default=_plain)))
     return results
+
+
+def _test_shocks(results: list[dict]) -> set[int]:
+    """The weeks of the regime test shocks of these results (none for failed runs or runs not tested)."""
+    weeks = (result.get("indicators", {}).get("shock_week") for result in results)
+    return {int(week) for week in weeks if week is not None}
 
 
 def _write_table(folder: Path, table: pd.DataFrame, table_format: str) -> None:

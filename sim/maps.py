@@ -13,7 +13,20 @@ from matplotlib.patches import Patch
 from sim.plotting import rolling
 from sim.regimes import REGIMES
 
-COLOURS = {"rigid": "#4477AA", "loose": "#EE6677", "resilient": "#228833", "failed": "#BBBBBB"}
+COLOURS = {
+    "rigid": "#4477AA",
+    "loose": "#EE6677",
+    "resilient": "#228833",
+    "inert": "#CCBB44",
+    "unsettled": "#BBBBBB",
+    "failed": "#000000",
+}
+ORDER = [*REGIMES, "failed"]  # colour order of the map (and tie-break order of majorities)
+DARK_TEXT = {"inert", "unsettled"}  # cell labels in black on these light colours
+AXIS_LABELS = {
+    "model.individualization": "individualization pressure ι (model.individualization)",
+    "model.enforcement": "institutional enforcement e (model.enforcement)",
+}
 FIGURES = ("regime_map.png", "indicator_maps.png", "paradox.png")
 MAPPED = {
     "commons_quality": "commons quality Q",
@@ -33,7 +46,7 @@ def cell_regimes(table: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     def majority(regimes: pd.Series) -> pd.Series:
         counts = regimes.value_counts()
         top = counts[counts == counts.max()].index
-        winner = next(r for r in (*REGIMES, "failed") if r in top)  # ties broken in a fixed order
+        winner = next(r for r in ORDER if r in top)  # ties broken in a fixed order
         return pd.Series({"regime": winner, "agree": int(counts[winner]), "runs": int(counts.sum())})
 
     return table.groupby([y, x])["regime"].apply(majority).unstack().reset_index()
@@ -55,32 +68,36 @@ def _edges(values: np.ndarray) -> np.ndarray:
 
 def regime_map(table: pd.DataFrame, x: str, y: str) -> plt.Figure:
     """Cells coloured by the majority regime; each labelled with how many seeds agree."""
+    fig, ax = plt.subplots(figsize=(7.5, 6.5), layout="constrained")
+    draw_regime_map(ax, table, x, y)
+    shares = table["regime"].value_counts(normalize=True)
+    ax.legend(
+        handles=[Patch(color=COLOURS[r], label=f"{r} ({shares.get(r, 0):.0%} of runs)") for r in ORDER if r in shares],
+        loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False,
+    )  # fmt: skip
+    ax.set_title(f"Regime map: majority regime per cell, seeds agreeing / seeds run\n({len(table)} runs)")
+    return fig
+
+
+def draw_regime_map(ax: plt.Axes, table: pd.DataFrame, x: str, y: str, fontsize: float = 7) -> None:
+    """Draw the majority regime of each cell onto ``ax``, each cell labelled seeds agreeing / seeds run."""
     cells = cell_regimes(table, x, y)
-    order = [*REGIMES, "failed"]
-    cells["code"] = cells["regime"].map(order.index)
+    cells["code"] = cells["regime"].map(ORDER.index)
     xs, ys, codes = _grid(cells, x, y, "code")
     _, _, agree = _grid(cells, x, y, "agree")
     _, _, runs = _grid(cells, x, y, "runs")
-    fig, ax = plt.subplots(figsize=(7.5, 6.5), layout="constrained")
     ax.pcolormesh(
-        _edges(xs), _edges(ys), codes.astype(float), cmap=ListedColormap([COLOURS[r] for r in order]), vmin=-0.5,
-        vmax=len(order) - 0.5,
+        _edges(xs), _edges(ys), codes.astype(float), cmap=ListedColormap([COLOURS[r] for r in ORDER]), vmin=-0.5,
+        vmax=len(ORDER) - 0.5,
     )  # fmt: skip
     for i, yv in enumerate(ys):
         for j, xv in enumerate(xs):
             if not np.isnan(agree[i, j]):
-                ax.text(
-                    xv, yv, f"{int(agree[i, j])}/{int(runs[i, j])}", ha="center", va="center", fontsize=7, color="white"
-                )
-    shares = table["regime"].value_counts(normalize=True)
-    ax.legend(
-        handles=[Patch(color=COLOURS[r], label=f"{r} ({shares.get(r, 0):.0%} of runs)") for r in order if r in shares],
-        loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, frameon=False,
-    )  # fmt: skip
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    ax.set_title(f"Regime map: majority regime per cell, seeds agreeing / seeds run\n({len(table)} runs)")
-    return fig
+                colour = "black" if ORDER[int(codes[i, j])] in DARK_TEXT else "white"
+                label = f"{int(agree[i, j])}/{int(runs[i, j])}"
+                ax.text(xv, yv, label, ha="center", va="center", fontsize=fontsize, color=colour)
+    ax.set_xlabel(AXIS_LABELS.get(x, x))
+    ax.set_ylabel(AXIS_LABELS.get(y, y))
 
 
 def indicator_maps(table: pd.DataFrame, x: str, y: str) -> plt.Figure:
@@ -142,6 +159,10 @@ def paradox_figure(sweep_dir: Path, table: pd.DataFrame, x: str, y: str, burn_in
         )
         deep.plot(step, series["org_knowledge"], color="black", lw=1, label="knowledge of the code")
         deep.plot(step, series["commons_quality"], color="grey", lw=1, ls="--", label="commons quality Q")
+        shock = run.get("shock_week")
+        if shock is not None and not np.isnan(shock):
+            for ax in (surface, deep):
+                ax.axvline(shock, color="grey", ls=":", lw=1.5, label="test shock (settled)")
         label = f"{regime}: {x.split('.')[-1]}={run[x]:g}, {y.split('.')[-1]}={run[y]:g}, seed {int(run['seed'])}"
         surface.set_title(f"{label} — surface (fast)", fontsize=9, loc="left")
         deep.set_title("deep (slow)", fontsize=9, loc="left")

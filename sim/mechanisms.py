@@ -68,6 +68,22 @@ def move(beliefs: np.ndarray, target: np.ndarray, rule: StepRule) -> np.ndarray:
     return (beliefs + np.sign(target.astype(np.int16) - beliefs)).astype(np.int8)
 
 
+def revision_rates(state: State, config: ModelConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Per worker, the weekly chance per dimension of being pulled onto the code, and of experimenting.
+
+    ``p1_i e (1 - a_i)`` (institutionalization) and ``x mu a_i`` (individualization), as
+    float32: the widths of the first two bands of :func:`revise_practice`.
+    """
+    adoption = (
+        np.where(state.slow, config.slow_code_adoption, config.code_adoption)
+        if state.slow.any()
+        else config.code_adoption
+    )
+    pull = (adoption * config.enforcement * (1.0 - state.autonomy)).astype(np.float32)
+    experiment = (config.experiment_rate * config.malleability * state.autonomy).astype(np.float32)
+    return pull, experiment
+
+
 def revise_practice(state: State, config: ModelConfig, rng: np.random.Generator) -> int:
     """Each worker revises each dimension of its practice at most once a week.
 
@@ -89,13 +105,8 @@ def revise_practice(state: State, config: ModelConfig, rng: np.random.Generator)
     """
     beliefs, code = state.beliefs, state.code
     u = rng.random(beliefs.shape, dtype=np.float32)
-    adoption = (
-        np.where(state.slow, config.slow_code_adoption, config.code_adoption)
-        if state.slow.any()
-        else config.code_adoption
-    )
-    pull = (adoption * config.enforcement * (1.0 - state.autonomy)).astype(np.float32)
-    explore = pull + (config.experiment_rate * config.malleability * state.autonomy).astype(np.float32)
+    pull, experiment = revision_rates(state, config)
+    explore = pull + experiment
     # The bands are disjoint (explore >= pull, peer_band >= explore), and where a belief
     # already equals its target moving onto it changes nothing, so no "b != target" masks.
     below_pull = u < pull[:, None]
@@ -252,15 +263,16 @@ class Outcomes(NamedTuple):
 def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float) -> Outcomes:
     """Productivity, satisfaction and the marginal payoff of autonomy for every worker.
 
-    productivity = w_K [K_i + (1-a) e (K_code - K_i)] + w_A i mu a (2-a) + w_Q Q v_i
-                   - w_C clash_i - w_F F - c_dw a s_i
-    v_i          = 1 - a (1 - s_i)   (work connected to the commons: in-system or recorded)
+    productivity = w_K [K_i + (1-a) e (K_code - K_i)] + w_A i mu a (2-a) + w_Q Q (1-a)
+                   - w_C clash_i - w_F F - c_dw a s_i - w_D a F - sanction_i
     clash_i      = e (1-a) mismatch_i   (enforced rules that contradict own practice)
+    sanction_i   = w_S phi (1-a) u_i a (1-s_i)   (unrecorded work seen by data-working unit-mates)
     satisfaction = clip(1 - f |a* - a| - w_L (c_dw a s_i + F) - w_CS clash_i, 0, 1)
     The autonomy gradient is d productivity / d a with the other terms held fixed.
     """
     c = config
     a, s, e = state.autonomy, state.data_work, c.enforcement
+    sanction, sanction_gradient = peer_sanction(state, config)
     k_own = knowledge(acted, state.reality)
     k_code = float(knowledge(state.code, state.reality))
     mismatch = count_per_row(state.beliefs != state.code, state.code != 0) / state.code.size
@@ -275,6 +287,10 @@ def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float) 
         - c.coordination_weight * frag
         - data_work_time
     )
+    if c.data_dependence > 0:
+        productivity -= c.data_dependence * frag * a
+    if c.peer_sanction > 0:
+        productivity -= sanction
     satisfaction = np.clip(
         1.0
         - c.fit_weight * np.abs(state.wanted_autonomy - a)
@@ -290,7 +306,32 @@ def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float) 
         + c.clash_weight * e * mismatch
         - c.data_work_cost * s
     )
+    if c.data_dependence > 0:
+        gradient -= c.data_dependence * frag
+    if c.peer_sanction > 0:
+        gradient -= sanction_gradient
     return Outcomes(productivity, satisfaction, clash, gradient, k_own)
+
+
+def peer_sanction(state: State, config: ModelConfig) -> tuple[np.ndarray, np.ndarray]:
+    """What free riding costs each worker when data-working unit-mates see it, and its slope in autonomy.
+
+    ``sanction_i = w_S phi (1 - a_i) u_i a_i (1 - s_i)``: a free rider's unrecorded work
+    ``a_i (1 - s_i)`` is seen by its unit in the share of work done alongside it
+    ``phi (1 - a_i)``, and sanctioned (help and information withheld) by the share
+    ``u_i`` of its unit-mates who do data work themselves: conditional cooperation
+    held up by peer sanctions (Fehr & Gächter 2000). Withholding help costs the
+    sanctioner nothing here. Returns zeros when ``w_S = 0``.
+    """
+    if config.peer_sanction <= 0 or config.formal_tie_strength <= 0:
+        zeros = np.zeros(state.n_workers)
+        return zeros, zeros
+    a, free_rider = state.autonomy, ~state.data_work
+    unit_totals = np.add.reduceat(state.data_work.astype(np.float64), state.unit_starts)
+    others = np.maximum(state.unit_sizes - 1, 1)[state.unit]
+    cooperating_mates = (unit_totals[state.unit] - state.data_work) / others
+    seen = config.peer_sanction * config.formal_tie_strength * cooperating_mates * free_rider
+    return seen * a * (1.0 - a), seen * (1.0 - 2.0 * a)
 
 
 def autonomy_bounds(config: ModelConfig) -> tuple[float, float]:

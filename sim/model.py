@@ -18,12 +18,14 @@ Equations and their sources: ``docs/odd.md``.
 
 from __future__ import annotations
 
+import dataclasses
+
 import mesa
 import numpy as np
 
 from sim import mechanisms as mech
 from sim.agents import Worker
-from sim.config import ModelConfig
+from sim.config import ModelConfig, Shock
 from sim.events import apply_changes, migrate
 from sim.network import rewire
 from sim.observables import OBSERVABLES, StepCounts, observe
@@ -79,7 +81,7 @@ class DualISModel(mesa.Model):
             mech.equilibrate_autonomy(state, config, result.autonomy_gradient)
             mech.adapt_data_work(state, config, rng)
             mech.turnover(state, config, rng)
-        self.observed = observe(state, result, frag, diversity, counts)
+        self.observed = observe(state, config, result, frag, diversity, counts)
         self.datacollector.collect(self)
         if self.stop_at_equilibrium and mech.at_equilibrium(state, config):
             self.running = False
@@ -94,6 +96,12 @@ class DualISModel(mesa.Model):
         counts.practices_changed = mech.revise_practice(state, config, rng)  # peer view where it is used
         counts.code_changed += int(np.count_nonzero(new_code != state.code))
         state.code = new_code
+
+    def schedule_shock(self, shock: Shock) -> None:
+        """Add an environment shock to the schedule (e.g. the regime test, once the organisation has settled)."""
+        if shock.time <= self.steps:
+            raise ValueError(f"a shock at week {shock.time} is not in the future (this is week {self.steps})")
+        self.config = dataclasses.replace(self.config, shocks=[*self.config.shocks, shock])
 
     def run(self, steps: int) -> None:
         """Step until ``steps`` weeks have passed or the model stops itself."""

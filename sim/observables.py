@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.mechanisms import Outcomes, knowledge
+from sim.config import ModelConfig
+from sim.mechanisms import Outcomes, autonomy_bounds, knowledge, revision_rates
 from sim.state import State
 
 OBSERVABLES: dict[str, str] = {
@@ -31,6 +32,9 @@ OBSERVABLES: dict[str, str] = {
     "surface_churn": "tie_churn + practice_churn: change of the fast surface structure",
     "deep_change": "code entries changed this step: change of the slow deep structure",
     "reality_change": "reality dimensions flipped this step (turbulence and shocks)",
+    "institutional_pull": "mean weekly chance per dimension that in-system work pulls practice onto the code",
+    "exploration": "mean weekly chance per dimension that a worker experiments with its malleable tools",
+    "held_at_ceiling": "share of workers at the enforcement ceiling on autonomy who would take more",
 }
 
 
@@ -44,11 +48,16 @@ class StepCounts:
     reality_changed: int = 0
 
 
-def observe(state: State, result: Outcomes, frag: float, diversity: float, counts: StepCounts) -> dict[str, float]:
-    """All observables of the current state, keyed as in :data:`OBSERVABLES`."""
+def observe(
+    state: State, config: ModelConfig, result: Outcomes, frag: float, diversity: float, counts: StepCounts
+) -> dict[str, float]:
+    """All observables of the current state under the levers in force (``config``), keyed as in :data:`OBSERVABLES`."""
     n = state.n_workers
     tie_churn = counts.ties_rewired / n
     practice_churn = counts.practices_changed / n
+    pull, experiment = revision_rates(state, config)
+    _, ceiling = autonomy_bounds(config)
+    held = (state.autonomy >= ceiling) & (result.autonomy_gradient > 0) & (ceiling < 1.0)
     return {
         "org_knowledge": float(knowledge(state.code, state.reality)),
         "code_accuracy": float(np.mean(state.code == state.reality)),
@@ -67,4 +76,7 @@ def observe(state: State, result: Outcomes, frag: float, diversity: float, count
         "surface_churn": tie_churn + practice_churn,
         "deep_change": float(counts.code_changed),
         "reality_change": float(counts.reality_changed),
+        "institutional_pull": float(pull.mean(dtype=np.float64)),
+        "exploration": float(experiment.mean(dtype=np.float64)),
+        "held_at_ceiling": float(held.mean()),
     }

@@ -49,8 +49,8 @@ def dynamics_figure(table: pd.DataFrame, shock_times: Sequence[int] = (), title:
     outcome.set_title("Outcomes")
 
     for ax in axes.flat:
-        for time in shock_times:
-            ax.axvline(time, color="grey", ls=":", lw=1)
+        for i, time in enumerate(shock_times):
+            ax.axvline(time, color="grey", ls=":", lw=1, label="environment shock" if i == 0 else None)
         ax.legend(fontsize=8, loc="best")
         ax.grid(alpha=0.3)
     for ax in axes[1]:

@@ -1,23 +1,73 @@
-"""Run one configuration from start to end, with progress on long runs. No Hydra here."""
+"""Run one configuration from start to end, with progress on long runs. No Hydra here.
+
+Two experimental protocols sit at this level, above the model:
+
+* the regime test (``regime.test``): ``scheduled`` runs ``steps`` weeks and the first of
+  ``model.shocks`` is the test; ``settled`` watches the series and, once they have settled
+  (:mod:`sim.settling`) after the last scheduled event, shocks the organisation and runs
+  ``regime.recovery_window`` weeks more. A run that has not settled by
+  ``steps - recovery_window`` is not shocked and runs to ``steps``;
+* a ramp (``ramp.*``): one parameter moved in equal steps within the run, spelled out as
+  scheduled changes (:func:`ramp_changes`).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from typing import NamedTuple
 
 import pandas as pd
 from tqdm.auto import tqdm
 
-from sim.config import RunConfig, validate
+from sim.config import Change, RampConfig, RampDirection, RunConfig, Shock, validate
 from sim.model import DualISModel
+from sim.settling import is_settled, last_scheduled_event
 
 
-def simulate(run: RunConfig, progress: bool = False) -> tuple[pd.DataFrame, float]:
-    """Validate ``run``, simulate it and return the per-step table and the runtime in seconds."""
+class Simulation(NamedTuple):
+    """A finished run: its per-step table, its runtime and the week of its regime test shock (None: none)."""
+
+    table: pd.DataFrame
+    runtime: float
+    test_shock: int | None
+
+
+def ramp_changes(ramp: RampConfig) -> list[Change]:
+    """The scheduled changes that walk ``ramp.key`` through the ramp's levels (the first from week 0)."""
+    values = ramp.values()
+    return [Change(time=ramp.start + i * ramp.weeks_per_level, key=ramp.key, value=v) for i, v in enumerate(values[1:])]
+
+
+def with_ramp(run: RunConfig) -> RunConfig:
+    """``run`` with its ramp, if any, turned into the first level as a start value plus scheduled changes."""
+    ramp = run.ramp
+    if ramp.direction is RampDirection.none:
+        return run
+    model = dataclasses.replace(
+        run.model, **{ramp.key: ramp.values()[0]}, changes=[*run.model.changes, *ramp_changes(ramp)]
+    )
+    return dataclasses.replace(run, model=model)
+
+
+def simulate(run: RunConfig, progress: bool = False) -> Simulation:
+    """Validate ``run``, simulate it under its regime-test protocol and return the result."""
     validate(run)
+    run = with_ramp(run)
     start = time.perf_counter()
     model = DualISModel(run.model, rng=run.seed, stop_at_equilibrium=run.stop_at_equilibrium)
+    settled_test = run.regime.test == "settled"
+    test_shock = None if settled_test else min((s.time for s in run.model.shocks), default=None)
+    earliest = last_scheduled_event(run.model) + run.regime.settle_window
+    cap = run.steps - run.regime.recovery_window
+    end = run.steps
     with tqdm(total=run.steps, desc="weeks", unit="step", disable=None if progress else True) as bar:
-        while model.running and model.steps < run.steps:
+        while model.running and model.steps < end:
             model.step()
             bar.update()
-    return model.table(), time.perf_counter() - start
+            waiting = settled_test and test_shock is None and earliest <= model.steps <= cap
+            if waiting and is_settled(model.datacollector.model_vars, run.regime):
+                test_shock = model.steps + 1
+                model.schedule_shock(Shock(time=test_shock, share=run.regime.shock_share))
+                end = model.steps + run.regime.recovery_window
+    return Simulation(model.table(), time.perf_counter() - start, test_shock)

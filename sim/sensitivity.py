@@ -36,6 +36,8 @@ OUTPUTS = {
     "loose": "P(loose)",
     "resilient": "P(resilient)",
 }
+# The shock test these studies were computed with (docs/validation.md): one shock at week 150, not the settled test.
+PROTOCOL = ("regime.test=scheduled", "model.shocks=[{time: 150, share: 0.3}]")
 FIXED = ("min_autonomy", "bridging")  # scenario and policy levers, 0 in the default organisation
 # Weekly rates that compound over a run: the whole [0, 1] would mean a new world, staff or mind every week.
 NARROW = {"turbulence": (0.0, 0.02), "turnover": (0.0, 0.02), "strategy_mutation": (0.0, 0.02)}
@@ -85,6 +87,7 @@ def run_design(design: pd.DataFrame, folder: Path, replicates: int, steps: int) 
     command = [
         sys.executable, "-m", "sim", "-m", f"point=range({len(design)})", f"design={design_file.resolve()}",
         f"replicates={replicates}", f"steps={steps}", f"hydra.sweep.dir={(folder / 'runs').resolve()}",
+        *PROTOCOL,
     ]  # fmt: skip
     subprocess.run(command, check=True)
     return collect(folder / "runs")

@@ -37,7 +37,7 @@ def test_a_run_writes_config_table_summary_and_figure(run_folder):
     (run,) = json.loads((run_folder / "summary.json").read_text())["runs"]
     assert run["seed"] == 5 and run["steps_run"] == 30 and run["error"] is None
     assert run["final"]["commons_quality"] == pytest.approx(table["commons_quality"].iloc[-1])
-    assert run["regime"] in {"rigid", "loose", "resilient"}
+    assert run["regime"] == "unsettled"  # 30 weeks are too few to settle (regime.settle_window is 100)
     assert set(run["indicators"]) >= {"autonomy", "commons_quality", "recovery_time", "surface_churn"}
 
     assert (run_folder / "dynamics.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -72,7 +72,11 @@ def test_the_same_seed_on_the_command_line_gives_the_same_table(run_folder, tmp_
         ("scenario=atlantis", ["scenario=atlantis", "allowed", "march1991"]),
         ("model.step_rule=sideways", ["model.step_rule=sideways", "jump, one_step"]),
         ("model.personal_ties=500", ["model.personal_ties=500", "model.n_workers=200"]),
-        ("model.shocks.0.share=2", ["model.shocks[0].share=2", "[0, 1]"]),
+        ("model.shocks=[{time: 10, share: 2}]", ["model.shocks[0].share=2", "[0, 1]"]),
+        ("regime.test=eventually", ["regime.test='eventually'", "settled, scheduled"]),
+        ("ramp.direction=sideways", ["ramp.direction=sideways", "none, up, down"]),
+        ("ramp.direction=up", ["ramp ends in week 2300", "steps=1000"]),
+        ("ramp.key=n_workers", ["ramp.key='n_workers'", "not a changeable parameter"]),
         ("model.turbulence=range(0,1.5,0.25)", ["model.turbulence=1.25", "[0, 1]"]),
     ],
 )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from sim import Shock
+from sim import mechanisms as mech
 from sim.config import StepRule
 
 QUIET = {  # every mechanism off: a baseline each test switches one mechanism on against
@@ -212,3 +215,58 @@ def test_conformity_alone_spreads_the_majority_data_work_choice_through_each_uni
     model.run(40)
     units = model.state.data_work.reshape(-1, 10)
     assert np.all(units == units[:, :1])
+
+
+# --- data dependence and peer sanctions (E5, E13; docs/odd.md) -------------------------
+def outcomes_of(model, **overrides):
+    config = dataclasses.replace(model.config, **overrides)
+    acted = mech.actions(model.state.beliefs, config, model.rng)
+    return mech.outcomes(model.state, config, acted, mech.fragmentation(model.state, config))
+
+
+def test_data_dependence_charges_out_of_system_work_for_fragmented_data(build):
+    model = build(data_dependence=0.0, peer_sanction=0.0)
+    model.state.autonomy[:] = np.linspace(0.0, 1.0, model.state.n_workers)
+    model.state.data_work[:] = False
+    frag = mech.fragmentation(model.state, model.config)
+    assert frag > 0.3
+    without, with_it = outcomes_of(model), outcomes_of(model, data_dependence=0.4)
+    np.testing.assert_allclose(without.productivity - with_it.productivity, 0.4 * frag * model.state.autonomy)
+    np.testing.assert_allclose(without.autonomy_gradient - with_it.autonomy_gradient, 0.4 * frag)
+
+
+def test_peer_sanctions_charge_free_riders_in_proportion_to_what_cooperating_unit_mates_see(build):
+    model = build(data_dependence=0.0, peer_sanction=0.0, unit_size=10)
+    state = model.state
+    state.autonomy[:] = 0.4
+    state.data_work[:] = np.arange(state.n_workers) % 10 < 7  # in every unit 7 data workers, 3 free riders
+    loss = outcomes_of(model).productivity - outcomes_of(model, peer_sanction=2.0).productivity
+    free_rider, data_worker = 9, 0
+    assert loss[data_worker] == 0.0
+    assert loss[free_rider] == pytest.approx(2.0 * 1.0 * (1 - 0.4) * (7 / 9) * 0.4)
+    cut = outcomes_of(model, peer_sanction=2.0, formal_tie_strength=0.0).productivity
+    np.testing.assert_array_equal(cut, outcomes_of(model, formal_tie_strength=0.0).productivity)  # nobody sees
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_peer_sanctions_keep_data_work_alive_where_without_them_it_dies(build, seed):
+    """Without sanctions free riding wins (Fehr & Gächter 2000, no-punishment condition); with them it does not."""
+    loose = {"individualization": 0.7, "enforcement": 0.3, "data_dependence": 0.0}
+    shares = []
+    for sanction in (0.0, 1.0):
+        model = build(loose, peer_sanction=sanction, seed=seed)
+        model.run(300)
+        shares.append(model.table()["data_worker_share"].iloc[-50:].mean())
+    assert shares[0] < 0.2 and shares[1] > 0.6
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_data_dependence_holds_autonomy_back_where_fragmentation_would_run_away(build, seed):
+    loose = {"individualization": 0.5, "enforcement": 0.0, "peer_sanction": 0.0}
+    ends = []
+    for dependence in (0.0, 0.3):
+        model = build(loose, data_dependence=dependence, seed=seed)
+        model.run(400)
+        ends.append(model.table().iloc[-50:][["autonomy_mean", "commons_quality"]].mean())
+    assert ends[1]["autonomy_mean"] < ends[0]["autonomy_mean"] - 0.2
+    assert ends[1]["commons_quality"] > ends[0]["commons_quality"] + 0.2

@@ -17,6 +17,7 @@ from sim import jobs
 from sim.app import round_ranges, sweep_folder
 from sim.config import RunConfig
 from sim.gather import collect
+from sim.regimes import REGIMES
 
 SWEEP = ["model.enforcement=0.2,0.6", "model.individualization=0.3,0.9", "replicates=2", "steps=160"]
 SMALL = ["model.n_workers=60"]
@@ -48,7 +49,7 @@ def test_a_sweep_gathers_one_row_per_run_with_swept_values_and_indicators(tmp_pa
         "error",
     ]:
         assert column in table.columns
-    assert set(table["regime"]) <= {"rigid", "loose", "resilient"}
+    assert set(table["regime"]) <= set(REGIMES)
     csv = pd.read_csv(tmp_path / "sweep" / "runs.csv")
     assert len(csv) == len(table)
     assert (tmp_path / "sweep" / "regime_map.png").exists()
