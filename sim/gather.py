@@ -6,6 +6,12 @@ One row per run (job and seed): the job's overrides (the swept values), the seed
 the regime, the regime indicators, the final value of every observable, the error
 of a failed run. Rows are sorted by job number and seed, so the table does not
 depend on the order in which parallel jobs finished.
+
+Besides the table, what a sweep's shape calls for (:mod:`sim.hysteresis`): a sweep
+with a ``ramp.direction`` column gets its plateau states, bistable ranges and
+hysteresis figure; a sweep over ``model.enforcement`` at no more than
+:data:`sim.hysteresis.MAX_PANELS` individualization levels gets the transition
+figure and its majority bands.
 """
 
 from __future__ import annotations
@@ -76,8 +82,11 @@ def numeric_axes(table: pd.DataFrame, preferred: tuple[str, str] = DEFAULT_AXES)
 
 
 def gather(sweep_dir: Path, axes: tuple[str, str] = DEFAULT_AXES) -> dict[str, object]:
-    """Write ``runs.parquet``, ``runs.csv`` and, when two parameters vary, the maps and paradox figure."""
-    from sim import compare, maps  # matplotlib only when there is something to draw
+    """Write ``runs.parquet``, ``runs.csv`` and, when two parameters vary, the maps and paradox figure.
+
+    Ramp sweeps and enforcement transition sweeps also get their reports (module docstring).
+    """
+    from sim import compare, hysteresis, maps  # matplotlib only when there is something to draw
 
     table = collect(sweep_dir)
     report: dict[str, object] = {"runs": len(table), "jobs": table["job"].nunique() if len(table) else 0}
@@ -94,13 +103,30 @@ def gather(sweep_dir: Path, axes: tuple[str, str] = DEFAULT_AXES) -> dict[str, o
         and table[compare.ARM].nunique() > 1
     ):
         report["comparison"] = sorted(p.name for p in compare.write_report(sweep_dir, table).values())
+    if hysteresis.RAMP in table.columns:
+        report["hysteresis"] = sorted(p.name for p in hysteresis.write_report(sweep_dir).values())
+    if hysteresis.is_transition_sweep(table):
+        report["transition"] = sorted(p.name for p in hysteresis.write_transition(sweep_dir, table).values())
     chosen = numeric_axes(table, axes)
     if chosen is not None:
         for name, figure in maps.sweep_figures(sweep_dir, table, *chosen).items():
             atomic_write(sweep_dir / name, lambda p, figure=figure: figure.savefig(p, dpi=110, format="png"))
             maps.plt.close(figure)
         report["figures"] = sorted(maps.FIGURES)
+        report.update(map_reports(sweep_dir, table, *chosen))
     return report
+
+
+def map_reports(sweep_dir: Path, table: pd.DataFrame, x: str, y: str) -> dict[str, object]:
+    """The map's shape (``map_stats.json``) and, per ``x`` level, the objectives by regime (``objectives.md``)."""
+    from sim import maps, mapstats, objectives
+
+    ok = table[table["error"] == ""]
+    summary = mapstats.map_summary(table, maps.cell_regimes(table, x, y), x, y)
+    atomic_write(sweep_dir / "map_stats.json", lambda p: p.write_text(json.dumps(summary, indent=2)))
+    if set(objectives.OBJECTIVES) <= set(ok.columns):
+        atomic_write(sweep_dir / "objectives.md", lambda p: p.write_text(objectives.report(ok, x)))
+    return {"map": summary}
 
 
 def main(argv: list[str] | None = None) -> None:
