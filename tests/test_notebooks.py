@@ -18,6 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim.regimes import REGIMES
+
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
@@ -110,7 +112,7 @@ def test_equilibrium_paradox_notebook(execute):
     nb, _ = execute("01_equilibrium_paradox")
     assert figures(nb) >= 3, "expected a dynamics figure per regime and the side-by-side figure"
     check = text_of(tagged(nb, "regime-check"))
-    for regime in ("rigid", "loose", "resilient"):
+    for regime in ("rigid", "loose", "resilient", "inert"):
         assert re.search(rf"^{regime}\s*: classified as {regime} on seeds \[\d", check, re.MULTILINE), check
 
 
@@ -121,7 +123,7 @@ def test_regime_sweep_notebook(execute):
     assert len(table) == 18  # 3 x 3 cells x 2 seeds
     assert table.groupby(["model.enforcement", "model.individualization"]).size().eq(2).all()
     assert (table["error"] == "").all()
-    assert set(table["regime"]) <= {"rigid", "loose", "resilient"}
+    assert set(table["regime"]) <= set(REGIMES)
     assert figures(nb) >= 1  # the regime map
     assert "8 jobs skipped, 1 job run again" in text_of(tagged(nb, "resume"))
 
