@@ -95,6 +95,10 @@ class Worker(mesa.Agent):
             - c.data_dependence * model.frag
         )
         self.clash, self.knowledge = clash, k_own
+        self.workload = data_work_time + model.frag
+        wrong = [j for j, (b, r) in enumerate(zip(self.beliefs, reality)) if b != 0 and b != r]
+        system = sum(1 for j in wrong if self.beliefs[j] == code[j])
+        self.errors, self.blamed = len(wrong) / m, (system + c.blame_bias * (len(wrong) - system)) / m
         self.old_beliefs, self.old_data_work = self.beliefs, self.data_work  # start-of-week state
 
     # --- learning and adaptation (E9-E11, E13-E15) -------------------------
@@ -185,6 +189,7 @@ class MesaReferenceModel(mesa.Model):
         self.reality = [self.random.choice((-1, 1)) for _ in range(c.n_dimensions)]
         self.code = [0] * c.n_dimensions
         self.quality = c.initial_quality if c.commons else 1.0
+        self.trust = 1.0
         self.affordance = c.individualization * c.malleability
         self.workers = [Worker(self, i) for i in range(c.n_workers)]
         self.units: dict[int, list[Worker]] = {}
@@ -231,6 +236,8 @@ class MesaReferenceModel(mesa.Model):
             if c.commons:
                 target = (1.0 - self.frag) * (1.0 - c.inconsistency_penalty * diversity)
                 self.quality += c.commons_rate * (target - self.quality)
+            blamed = sum(w.blamed for w in self.workers) / len(self.workers)
+            self.trust += c.trust_rate * (1.0 - blamed - self.trust)
         self._observe(diversity)
         self.datacollector.collect(self)
 
@@ -261,6 +268,7 @@ class MesaReferenceModel(mesa.Model):
         autonomy = [w.autonomy for w in workers]
         mean_a = sum(autonomy) / n
         tie_churn, practice_churn = self.ties_rewired / n, self.practices_changed / n
+        errors = sum(w.errors for w in workers)
         self.observed = {
             "org_knowledge": self.k_code,
             "code_accuracy": sum(1 for cj, r in zip(self.code, self.reality) if cj == r) / m,
@@ -281,6 +289,11 @@ class MesaReferenceModel(mesa.Model):
             "reality_change": float(self.reality_changed),
             "institutional_pull": sum(c.code_adoption * c.enforcement * (1.0 - a) for a in autonomy) / n,
             "exploration": sum(c.experiment_rate * c.malleability * a for a in autonomy) / n,
+            "workload": sum(w.workload for w in workers) / n,
+            "blame": sum(w.blamed for w in workers) / errors if errors else 0.0,
+            "trust": self.trust,
+            "shared_conflict": 0.0,  # the reference is the default organisation: no shared processes
+            "shared_neglect": 0.0,
             "held_at_ceiling": sum(
                 1 for w in workers if self.a_high < 1.0 and w.autonomy >= self.a_high and w.gradient > 0
             )

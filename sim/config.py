@@ -250,6 +250,41 @@ class ModelConfig:
         "cost per unit of out-of-system work of finding fragmented data (0: off)",
         symbol="w_D",
     )
+    shared_processes: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share of processes",
+        "share of processes collaboration tools open to every unit, owned by none (0: off)",
+        symbol="σ_P",
+    )
+    paper_share: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share of processes",
+        "share of processes whose audit rules still demand a paper record of in-system work (0: off)",
+        symbol="ψ",
+    )
+    blame_bias: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "probability",
+        "chance that an error of one's own practice is blamed on the system",
+        symbol="β_A",
+    )
+    trust_rate: float = param(
+        0.1, 0.0, 1.0, "1/week", "speed at which trust in the system follows the errors blamed on it", symbol="λ_T"
+    )
+    distrust_weight: float = param(
+        0.0,
+        0.0,
+        100.0,
+        "payoff units",
+        "extra pay workers see in working around a system they distrust (0: off)",
+        symbol="w_T",
+    )
     peer_sanction: float = param(
         0.0,
         0.0,

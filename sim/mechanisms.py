@@ -163,8 +163,9 @@ def learn_code(state: State, config: ModelConfig, rng: np.random.Generator, acte
 
     Where the dominant view differs from the code and ``k_j > 0`` the code adopts it
     with probability ``1 - (1 - p)^k_j``, ``p = code_learning * (1 - rigidity) * Q``
-    (learning slows with rigidity and with poor data). Returns the new code; the
-    caller applies it, so beliefs and code update from the same start-of-step state.
+    (learning slows with rigidity and with poor data), divided by the number of units on a
+    shared process, whose rule no single unit owns. Returns the new code; the caller
+    applies it, so beliefs and code update from the same start-of-step state.
     """
     code, reality = state.code, state.reality
     p = config.code_learning * (1.0 - config.rigidity) * state.quality
@@ -186,6 +187,9 @@ def learn_code(state: State, config: ModelConfig, rng: np.random.Generator, acte
         agree = weight @ (superior_beliefs == code)
         pressure = weight.sum() - 2.0 * agree
     majority = np.sign(net).astype(np.int8)
+    shared = shared_processes(config, code.size)
+    if shared.any():  # nobody's to maintain: each unit waits for another (E8, shared processes)
+        p = np.where(shared, p / state.unit_starts.size, p)
     adopt_probability = 1.0 - (1.0 - p) ** np.maximum(pressure, 0.0)
     adopt = (majority != 0) & (majority != code) & (rng.random(code.size) < adopt_probability)
     return np.where(adopt, majority, code)
@@ -236,17 +240,49 @@ def practice_diversity(beliefs: np.ndarray) -> float:
     return float(1.0 - np.abs(mean).mean())
 
 
-def update_commons(state: State, config: ModelConfig, frag: float, diversity: float) -> None:
-    """Q relaxes towards what capture sustains: ``Q* = (1 - F) (1 - inconsistency_penalty * D)``.
+def update_commons(state: State, config: ModelConfig, frag: float, diversity: float, conflict: float = 0.0) -> None:
+    """Q relaxes towards what capture sustains: ``Q* = (1 - F) (1 - delta D) (1 - delta K)``.
 
     ``Q <- Q + commons_rate (Q* - Q)``. In-system work and data work capture data
-    (1 - F); inconsistent practices put parallel versions into it (D). With the
-    commons switched off Q stays at 1.
+    (1 - F); inconsistent practices put parallel versions into it (D), and so do units
+    that enter conflicting records of the processes they share (K, :func:`shared_conflict`).
+    With the commons switched off Q stays at 1.
     """
     if not config.commons:
         return
     target = (1.0 - frag) * (1.0 - config.inconsistency_penalty * diversity)
+    if conflict > 0:
+        target *= 1.0 - config.inconsistency_penalty * conflict
     state.quality += config.commons_rate * (target - state.quality)
+
+
+def unit_views(state: State, dimensions: np.ndarray) -> np.ndarray:
+    """Each unit's majority practice on ``dimensions``, in {-1, 0, +1}: shape (units, dimensions)."""
+    totals = np.add.reduceat(state.beliefs[:, dimensions].astype(np.int32), state.unit_starts, axis=0)
+    return np.sign(totals)
+
+
+def shared_processes(config: ModelConfig, m: int) -> np.ndarray:
+    """Which of the ``m`` processes are shared: the first ``round(sigma_P m)`` (beliefs and reality are random,
+    so which ones does not matter, and no random draw is spent)."""
+    return np.arange(m) < round(config.shared_processes * m)
+
+
+def shared_conflict(state: State, config: ModelConfig) -> tuple[float, float]:
+    """Shared processes in conflict and neglected, each as a share of the shared processes.
+
+    A shared process is *in conflict* when two units hold opposite majority practices on
+    it: they step on each other's toes, entering duplicate, conflicting records. It is
+    *neglected* when the code's rule for it is wrong: with no single owner, each unit waits
+    for another to have it changed (:func:`learn_code`). Zero when nothing is shared.
+    """
+    shared = np.flatnonzero(shared_processes(config, state.code.size))
+    if shared.size == 0:
+        return 0.0, 0.0
+    views = unit_views(state, shared)
+    conflict = (views > 0).any(axis=0) & (views < 0).any(axis=0)
+    neglect = state.code[shared] != state.reality[shared]
+    return float(conflict.mean()), float(neglect.mean())
 
 
 # --- outcomes and adaptation ---------------------------------------------------
@@ -256,19 +292,24 @@ class Outcomes(NamedTuple):
     productivity: np.ndarray
     satisfaction: np.ndarray
     clash: np.ndarray  # clash on rules: enforced code that contradicts own practice
-    autonomy_gradient: np.ndarray  # marginal productivity of autonomy
+    autonomy_gradient: np.ndarray  # marginal productivity of autonomy, as the worker perceives it
     knowledge: np.ndarray  # knowledge of each worker's actions, K_i (E3)
+    workload: np.ndarray  # data work, paper records and coordination: what satisfaction's workload weighs
+    errors: np.ndarray  # share of dimensions acted on wrongly (E5d)
+    blamed: np.ndarray  # share of dimensions with an error attributed to the system (E5d)
 
 
-def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float) -> Outcomes:
+def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float, conflict: float = 0.0) -> Outcomes:
     """Productivity, satisfaction and the marginal payoff of autonomy for every worker.
 
     productivity = w_K [K_i + (1-a) e (K_code - K_i)] + w_A i mu a (2-a) + w_Q Q (1-a)
                    - w_C clash_i - w_F F - c_dw a s_i - w_D a F - sanction_i
     clash_i      = e (1-a) mismatch_i   (enforced rules that contradict own practice)
     sanction_i   = w_S phi (1-a) u_i a (1-s_i)   (unrecorded work seen by data-working unit-mates)
-    satisfaction = clip(1 - f |a* - a| - w_L (c_dw a s_i + F) - w_CS clash_i, 0, 1)
-    The autonomy gradient is d productivity / d a with the other terms held fixed.
+    satisfaction = clip(1 - f |a* - a| - w_L (c_dw a s_i + c_dw psi (1-a) + F) - w_CS clash_i, 0, 1)
+    with ``- c_dw psi (1-a)`` in productivity too (paper records, E5c). The autonomy gradient is
+    d productivity / d a with the other terms held fixed, plus ``w_T (1 - trust)``: a worker
+    who distrusts the system sees more in working around it than is there (E5d).
     """
     c = config
     a, s, e = state.autonomy, state.data_work, c.enforcement
@@ -291,10 +332,18 @@ def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float) 
         productivity -= c.data_dependence * frag * a
     if c.peer_sanction > 0:
         productivity -= sanction
+    workload = data_work_time + frag
+    if conflict > 0:  # sorting out conflicting records of shared processes (K: their share of all processes)
+        productivity -= c.coordination_weight * conflict
+        workload = workload + conflict
+    if c.paper_share > 0:
+        paper_time = c.data_work_cost * c.paper_share * (1.0 - a)
+        productivity -= paper_time
+        workload = workload + paper_time
     satisfaction = np.clip(
         1.0
         - c.fit_weight * np.abs(state.wanted_autonomy - a)
-        - c.workload_weight * (data_work_time + frag)
+        - c.workload_weight * workload
         - c.clash_satisfaction_weight * clash,
         0.0,
         1.0,
@@ -310,7 +359,33 @@ def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float) 
         gradient -= c.data_dependence * frag
     if c.peer_sanction > 0:
         gradient -= sanction_gradient
-    return Outcomes(productivity, satisfaction, clash, gradient, k_own)
+    if c.paper_share > 0:
+        gradient += c.data_work_cost * c.paper_share
+    if c.distrust_weight > 0:
+        gradient += c.distrust_weight * (1.0 - state.trust)
+    errors, blamed = attributed_errors(state, config, acted)
+    return Outcomes(productivity, satisfaction, clash, gradient, k_own, workload, errors, blamed)
+
+
+def attributed_errors(state: State, config: ModelConfig, acted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per worker, the share of dimensions acted on wrongly, and of those blamed on the system.
+
+    An error is an action against reality (``x_ij != 0, x_ij != r_j``). It is the system's
+    when the worker followed a wrong code (``x_ij = c_j``); it is the worker's own practice
+    otherwise, and then it is still blamed on the system with probability ``blame_bias``
+    (in expectation: ``blamed_i = (system_i + beta_A own_i) / m``). Failures "blamed on the
+    system" (seed 003, section 4.3). No random draws.
+    """
+    m = state.reality.size
+    wrong = (acted != state.reality) & (acted != 0)
+    errors = count_per_row(wrong) / m
+    system = count_per_row(wrong & (acted == state.code)) / m
+    return errors, system + config.blame_bias * (errors - system)
+
+
+def update_trust(state: State, config: ModelConfig, blamed: np.ndarray) -> None:
+    """Trust in the system relaxes towards one minus the errors blamed on it: ``T <- T + lambda_T (1 - mean blamed - T)``."""
+    state.trust += config.trust_rate * (1.0 - float(blamed.mean()) - state.trust)
 
 
 def peer_sanction(state: State, config: ModelConfig) -> tuple[np.ndarray, np.ndarray]:

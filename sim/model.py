@@ -72,12 +72,15 @@ class DualISModel(mesa.Model):
         acted = mech.actions(state.beliefs, config, rng)
         frag = mech.fragmentation(state, config)
         diversity = mech.practice_diversity(state.beliefs)
-        result = mech.outcomes(state, config, acted, frag)
+        shared = mech.shared_processes(config, config.n_dimensions)
+        conflicting = mech.shared_conflict(state, config)[0] * float(shared.mean())  # as a share of all processes
+        result = mech.outcomes(state, config, acted, frag, conflicting)
         state.productivity, state.satisfaction = result.productivity, result.satisfaction
         if not record_only:
             self._learn(acted, counts)
             counts.ties_rewired = rewire(rng, state.ties, config.rewire_rate * config.malleability * state.autonomy)
-            mech.update_commons(state, config, frag, diversity)
+            mech.update_commons(state, config, frag, diversity, conflicting)
+            mech.update_trust(state, config, result.blamed)
             mech.equilibrate_autonomy(state, config, result.autonomy_gradient)
             mech.adapt_data_work(state, config, rng)
             mech.turnover(state, config, rng)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config import ModelConfig
-from sim.mechanisms import Outcomes, autonomy_bounds, knowledge, revision_rates
+from sim.mechanisms import Outcomes, autonomy_bounds, knowledge, revision_rates, shared_conflict
 from sim.state import State
 
 OBSERVABLES: dict[str, str] = {
@@ -35,6 +35,11 @@ OBSERVABLES: dict[str, str] = {
     "institutional_pull": "mean weekly chance per dimension that in-system work pulls practice onto the code",
     "exploration": "mean weekly chance per dimension that a worker experiments with its malleable tools",
     "held_at_ceiling": "share of workers at the enforcement ceiling on autonomy who would take more",
+    "workload": "mean workload: data work, paper records of in-system work and coordination (payoff units)",
+    "blame": "share of the errors acted on this week that are attributed to the system",
+    "trust": "the workers' trust in the enterprise system, in [0, 1]",
+    "shared_conflict": "share of shared processes on which units hold opposite practices (stepping on toes)",
+    "shared_neglect": "share of shared processes whose rule in the code is wrong (each unit waits for another)",
 }
 
 
@@ -58,6 +63,7 @@ def observe(
     pull, experiment = revision_rates(state, config)
     _, ceiling = autonomy_bounds(config)
     held = (state.autonomy >= ceiling) & (result.autonomy_gradient > 0) & (ceiling < 1.0)
+    conflict, neglect = shared_conflict(state, config)
     return {
         "org_knowledge": float(knowledge(state.code, state.reality)),
         "code_accuracy": float(np.mean(state.code == state.reality)),
@@ -79,4 +85,9 @@ def observe(
         "institutional_pull": float(pull.mean(dtype=np.float64)),
         "exploration": float(experiment.mean(dtype=np.float64)),
         "held_at_ceiling": float(held.mean()),
+        "workload": float(result.workload.mean()),
+        "blame": float(result.blamed.sum() / result.errors.sum()) if result.errors.any() else 0.0,
+        "trust": float(state.trust),
+        "shared_conflict": conflict,
+        "shared_neglect": neglect,
     }

@@ -17,6 +17,9 @@ import pandas as pd
 from sim.config import RegimeConfig
 from sim.settling import largest_drift
 
+AFTERMATH = ("blame", "shared_conflict", "shared_neglect", "trust")
+"""Observables averaged over the recovery horizon (``rigid_min_recovery`` weeks) after the shock: the clashes it sets off."""
+
 REGIMES = ("rigid", "loose", "resilient", "inert", "unsettled")
 """The labels :func:`classify` gives (``failed`` marks a run that crashed)."""
 
@@ -33,6 +36,10 @@ INDICATORS: dict[str, str] = {
     "institutional_pull": "weekly chance per dimension that the code pulls practice onto itself (baseline mean)",
     "exploration": "weekly chance per dimension that a worker experiments (baseline mean)",
     "held_at_ceiling": "share of workers held at the enforcement ceiling on autonomy, wanting more (baseline mean)",
+    "workload": "mean workload: data work, paper records, coordination (baseline mean)",
+    "trust": "mean trust in the system over the baseline window",
+    "shared_conflict": "share of shared processes on which units hold opposite practices (baseline mean)",
+    "shared_neglect": "share of shared processes whose rule is wrong and left so (baseline mean)",
     "productivity": "mean productivity over the baseline window",
     "satisfaction": "mean satisfaction over the baseline window",
     "horizon_productivity": "mean productivity from the settle window to the end (shock and recovery included)",
@@ -41,6 +48,11 @@ INDICATORS: dict[str, str] = {
     "recovery_time": "weeks after the shock until the measure is back within tolerance (NaN: never)",
     "recovery_time_capped": "recovery time, or the weeks observed after the shock if it never recovered (a lower bound)",
     "recovered": "whether the measure came back within tolerance before the run ended",
+    "blame_after_shock": "mean share of errors blamed on the system over the recovery horizon after the shock",
+    "shared_conflict_after_shock": "mean share of shared processes in conflict over the recovery horizon after the shock",
+    "shared_neglect_after_shock": "mean share of shared processes neglected over the recovery horizon after the shock",
+    "trust_after_shock": "mean trust in the system over the recovery horizon after the shock",
+    "lowest_trust": "lowest trust in the system after the shock",
 }
 """What each indicator of :func:`indicators` measures (the keys of its result, in order)."""
 
@@ -73,6 +85,10 @@ def indicators(table: pd.DataFrame, shock_time: int | None, n_dimensions: int, c
         "institutional_pull": baseline["institutional_pull"].mean(),
         "exploration": baseline["exploration"].mean(),
         "held_at_ceiling": baseline["held_at_ceiling"].mean(),
+        "workload": baseline["workload"].mean(),
+        "trust": baseline["trust"].mean(),
+        "shared_conflict": baseline["shared_conflict"].mean(),
+        "shared_neglect": baseline["shared_neglect"].mean(),
         "productivity": baseline["productivity"].mean(),
         "satisfaction": baseline["satisfaction"].mean(),
         "horizon_productivity": horizon["productivity"].mean(),
@@ -81,9 +97,15 @@ def indicators(table: pd.DataFrame, shock_time: int | None, n_dimensions: int, c
         "recovery_time": math.nan,
         "recovery_time_capped": math.nan,
         "recovered": False,
+        **{f"{name}_after_shock": math.nan for name in AFTERMATH},
+        "lowest_trust": math.nan,
     }
     if not shocked:
         return result
+    aftermath = table[steps >= end]
+    horizon = aftermath.iloc[: max(1, int(config.rigid_min_recovery))]
+    result.update({f"{name}_after_shock": horizon[name].mean() for name in AFTERMATH})
+    result["lowest_trust"] = aftermath["trust"].min()
     measure = table[config.recovery_measure].to_numpy()
     level = baseline[config.recovery_measure].mean()
     after = measure[steps >= end]

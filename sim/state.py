@@ -24,6 +24,7 @@ class State:
     reality: np.ndarray  # (m,) int8 in {-1, +1}: the task environment
     code: np.ndarray  # (m,) int8 in {-1, 0, +1}: the organisational code of the enterprise system
     quality: float  # Q in [0, 1]: quality of the data commons
+    trust: float  # in [0, 1]: the workers' trust in the enterprise system (E5d)
     beliefs: np.ndarray  # (n, m) int8 in {-1, 0, +1}: each worker's practice
     autonomy: np.ndarray  # (n,) float in [0, 1]: share of work done in personal tools
     wanted_autonomy: np.ndarray  # (n,) float in [0, 1]: autonomy each worker would like
@@ -69,6 +70,7 @@ def initial_state(config: ModelConfig, rng: np.random.Generator) -> State:
         reality=np.where(rng.random(m) < 0.5, -1, 1).astype(np.int8),
         code=np.zeros(m, dtype=np.int8),
         quality=config.initial_quality if config.commons else 1.0,
+        trust=1.0,
         beliefs=random_beliefs(rng, n, m),
         autonomy=np.full(n, config.initial_autonomy),
         wanted_autonomy=wanted_autonomy(rng, config, n),

@@ -270,3 +270,91 @@ def test_data_dependence_holds_autonomy_back_where_fragmentation_would_run_away(
         ends.append(model.table().iloc[-50:][["autonomy_mean", "commons_quality"]].mean())
     assert ends[1]["autonomy_mean"] < ends[0]["autonomy_mean"] - 0.2
     assert ends[1]["commons_quality"] > ends[0]["commons_quality"] + 0.2
+
+
+# --- paper records and blame on the system (E5c, E5d; seed 003 sections 3.2, 4.3) -----
+def test_paper_records_charge_in_system_work_a_second_recording(build):
+    model = build(paper_share=0.0, data_work_cost=0.4)
+    model.state.autonomy[:] = np.linspace(0.0, 1.0, model.state.n_workers)
+    without, with_paper = outcomes_of(model), outcomes_of(model, paper_share=0.5)
+    in_system = 1.0 - model.state.autonomy
+    np.testing.assert_allclose(without.productivity - with_paper.productivity, 0.4 * 0.5 * in_system)
+    np.testing.assert_allclose(with_paper.workload - without.workload, 0.4 * 0.5 * in_system)
+    np.testing.assert_allclose(with_paper.autonomy_gradient - without.autonomy_gradient, 0.4 * 0.5)
+    assert (with_paper.satisfaction <= without.satisfaction).all()
+
+
+def test_errors_are_blamed_on_the_system_when_it_caused_them_and_by_bias_when_it_did_not(build):
+    model = build(n_dimensions=4)
+    state = model.state
+    state.reality[:] = [1, 1, 1, 1]
+    state.code[:] = [-1, 1, 0, 1]
+    state.beliefs[:] = [-1, -1, 1, 0]  # dim 0: followed the wrong code; dim 1: own error; dim 3: abstains
+    errors, blamed = mech.attributed_errors(state, dataclasses.replace(model.config, blame_bias=0.0), state.beliefs)
+    assert errors[0] == 0.5 and blamed[0] == 0.25
+    _, biased = mech.attributed_errors(state, dataclasses.replace(model.config, blame_bias=1.0), state.beliefs)
+    assert biased[0] == 0.5
+
+
+def test_trust_follows_the_errors_blamed_on_the_system(build):
+    model = build(trust_rate=0.5)
+    blamed = np.full(model.state.n_workers, 0.4)
+    for _ in range(30):
+        mech.update_trust(model.state, model.config, blamed)
+    assert model.state.trust == pytest.approx(0.6)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_blaming_the_system_after_a_shock_moves_work_out_of_it_only_when_distrust_counts(build, seed):
+    """A shock makes the code wrong; blamed errors lower trust; with w_T > 0 workers work around the system."""
+    shocked = {"individualization": 0.6, "enforcement": 0.3, "blame_bias": 0.8, "shocks": [Shock(time=150, share=0.3)]}
+    ends = {}
+    for weight in (0.0, 1.0):
+        model = build(shocked, distrust_weight=weight, seed=seed)
+        model.run(200)
+        ends[weight] = model.table().iloc[150:200][["autonomy_mean", "trust", "blame"]].mean()
+    assert ends[0.0]["trust"] < 0.95 and ends[0.0]["blame"] > 0.8
+    assert ends[1.0]["autonomy_mean"] > ends[0.0]["autonomy_mean"] + 0.02
+
+
+# --- shared processes: the clash on responsibility (seed 003 sections 3.4, 4.2) ---------
+def test_units_with_opposite_practices_on_a_shared_process_are_in_conflict(build):
+    model = build(shared_processes=0.5, n_dimensions=4, unit_size=10)  # 60 workers: 6 units; dims 0, 1 shared
+    state = model.state
+    state.reality[:] = 1
+    state.code[:] = [1, -1, 1, -1]
+    state.beliefs[:] = 1
+    state.beliefs[:10, 0] = -1  # unit 0 disagrees with the others on shared dim 0; all agree on shared dim 1
+    state.beliefs[:10, 2] = -1  # a disagreement on an unshared dimension is no conflict
+    conflict, neglect = mech.shared_conflict(state, model.config)
+    assert conflict == 0.5 and neglect == 0.5  # dim 0 in conflict; dim 1's rule is wrong and left so
+    unshared = build(n_dimensions=4)
+    assert mech.shared_conflict(unshared.state, unshared.config) == (0.0, 0.0)  # nothing shared, nothing to clash
+
+
+def test_conflicting_records_of_shared_processes_lower_the_commons_and_cost_time(build):
+    model = build(initial_quality=1.0, commons_rate=1.0)
+    mech.update_commons(model.state, model.config, frag=0.0, diversity=0.0, conflict=0.2)
+    assert model.state.quality == pytest.approx(1.0 - model.config.inconsistency_penalty * 0.2)
+    acted = model.state.beliefs
+    calm = mech.outcomes(model.state, model.config, acted, 0.0)
+    clash = mech.outcomes(model.state, model.config, acted, 0.0, conflict=0.2)
+    np.testing.assert_allclose(calm.productivity - clash.productivity, model.config.coordination_weight * 0.2)
+    np.testing.assert_allclose(clash.workload - calm.workload, 0.2)
+
+
+def test_the_code_of_a_shared_process_is_changed_more_slowly_as_each_unit_waits_for_another(build):
+    """With a unanimous superior group an owned rule is corrected at once; a shared one at 1/units the rate."""
+    corrected = []
+    for seed in range(20):
+        model = build(QUIET, code_learning=0.1, rigidity=0.0, commons=False, shared_processes=0.5, seed=seed)
+        state = model.state
+        state.beliefs[:] = state.reality
+        state.beliefs[:5] = -state.reality  # 55 superior workers differ from the blank code: pressure 55
+        new = mech.learn_code(state, model.config, model.rng, state.beliefs)
+        shared = mech.shared_processes(model.config, state.code.size)
+        corrected.append([(new == state.reality)[shared].mean(), (new == state.reality)[~shared].mean()])
+    shared, owned = np.mean(corrected, axis=0)
+    units = model.state.unit_starts.size
+    assert owned == pytest.approx(1 - 0.9**55, abs=0.01)
+    assert shared == pytest.approx(1 - (1 - 0.1 / units) ** 55, abs=0.08)  # about 0.60 with 6 units
