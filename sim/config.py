@@ -250,6 +250,30 @@ class ModelConfig:
         "cost per unit of out-of-system work of finding fragmented data (0: off)",
         symbol="w_D",
     )
+    workshop_needs: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "weight",
+        "weight a participatory workshop gives to failures met by following a wrong rule (0: off)",
+        symbol="ν",
+    )
+    rule_redesign_rate: float = param(
+        1.0,
+        0.0,
+        1.0,
+        "probability/week",
+        "chance a rule a new system contradicts is rewritten by the organisation each week (1: at once)",
+        symbol="r_O",
+    )
+    customisation_rate: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "probability/week",
+        "chance such a rule is re-coded into the system instead, frozen there since (0: never)",
+        symbol="r_S",
+    )
     shared_processes: float = param(
         0.0,
         0.0,
@@ -505,6 +529,11 @@ def validate(run: RunConfig) -> RunConfig:
         raise ConfigError(f"model.personal_ties={model.personal_ties} must be below model.n_workers={model.n_workers}")
     if model.unit_size > model.n_workers:
         raise ConfigError(f"model.unit_size={model.unit_size} must not exceed model.n_workers={model.n_workers}")
+    if model.rule_redesign_rate + model.customisation_rate > 1:
+        raise ConfigError(
+            f"model.rule_redesign_rate={model.rule_redesign_rate:g} + model.customisation_rate="
+            f"{model.customisation_rate:g} exceed 1: they are competing weekly chances (lower the redesign rate)"
+        )
     for i, change in enumerate(model.changes):
         _check_change(change, f"model.changes[{i}]")
     for name, policy in model.policies.items():

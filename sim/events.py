@@ -38,12 +38,26 @@ def vendor_code(reality: np.ndarray, accuracy: float, rng: np.random.Generator) 
     return code
 
 
+def replace_code(state: State, config: ModelConfig, new: np.ndarray) -> int:
+    """Put a new code into the system; return the entries that changed.
+
+    Unless the organisation rewrites its rules at once (``rule_redesign_rate`` = 1), each
+    rule of the old code that the new one contradicts stays the organisation's rule
+    (``state.rules``) and is in clash with the system until it is resolved (E0b).
+    """
+    changed = new != state.code
+    if config.rule_redesign_rate < 1:
+        contradicted = changed & (state.code != 0)
+        state.rules[contradicted] = state.code[contradicted]
+        state.rule_clash |= contradicted
+    state.code = new
+    return int(np.count_nonzero(changed))
+
+
 def migrate(state: State, config: ModelConfig, rng: np.random.Generator, step: int) -> int:
     """Replace the code by a vendor standard if a migration is due; return the code entries that changed."""
     changed = 0
     for migration in config.migrations:
         if migration.time == step:
-            new = vendor_code(state.reality, migration.accuracy, rng)
-            changed += int(np.count_nonzero(new != state.code))
-            state.code = new
+            changed += replace_code(state, config, vendor_code(state.reality, migration.accuracy, rng))
     return changed

@@ -192,23 +192,54 @@ def learn_code(state: State, config: ModelConfig, rng: np.random.Generator, acte
         p = np.where(shared, p / state.unit_starts.size, p)
     adopt_probability = 1.0 - (1.0 - p) ** np.maximum(pressure, 0.0)
     adopt = (majority != 0) & (majority != code) & (rng.random(code.size) < adopt_probability)
+    if state.customised.any():
+        adopt &= ~state.customised  # petrified: customised rules are no longer learned
     return np.where(adopt, majority, code)
 
 
-def workshop(code: np.ndarray, state: State, rng: np.random.Generator, rate: float) -> np.ndarray:
+def workshop(code: np.ndarray, state: State, rng: np.random.Generator, rate: float, needs: float = 0.0) -> np.ndarray:
     """A participatory workshop: practice from inside and outside the system reaches the code.
 
     Workers bring the practices that work better than the code's rule on a dimension
     (their experience: b_ij = r_j where c_j != r_j), whether or not the system ever saw
-    them. The code takes up such a practice with probability ``rate * f_j``, ``f_j``
-    the share of workers who bring it: development needs collected "openly and
+    them, and, with weight ``needs``, the failures they meet following a rule that has
+    become wrong (b_ij = c_j != r_j): needs that only "become apparent after the rollout".
+    The code corrects the rule with probability ``rate * f_j``, ``f_j = min(1, share who
+    know better + needs * share who fail by it)``: development needs collected "openly and
     decentrally" (seed 000). Returns the new code.
     """
     reality = state.reality
-    better = np.count_nonzero(state.beliefs == reality, axis=0) / state.n_workers
+    signal = np.count_nonzero(state.beliefs == reality, axis=0) / state.n_workers
+    if needs > 0:
+        failing = np.count_nonzero(state.beliefs == code, axis=0) / state.n_workers
+        signal = np.minimum(1.0, signal + needs * failing)
     wrong = code != reality
-    adopt = wrong & (rng.random(code.size) < rate * better)
+    adopt = wrong & (rng.random(code.size) < rate * signal) & ~state.customised
     return np.where(adopt, reality, code)
+
+
+def resolve_rule_clash(state: State, config: ModelConfig, rng: np.random.Generator) -> int:
+    """Each clash between the system's rule and the organisation's is resolved one way or the other.
+
+    Per clashing rule one uniform draw: below ``rule_redesign_rate`` the organisation rewrites
+    its rule to the system's (organisational redesign, resisted in a bureaucracy); in the next
+    band of width ``customisation_rate`` the system is re-coded to the organisation's rule
+    (system redesign), which then stays frozen (``customised``: the petrified bureaucracy of
+    seed 003, section 4.1). A clash also ends when the code comes to agree with the rule.
+    Returns the code entries re-coded. No draws while nothing clashes.
+    """
+    state.rule_clash &= state.code != state.rules
+    clashing = np.flatnonzero(state.rule_clash)
+    if clashing.size == 0:
+        return 0
+    u = rng.random(clashing.size)
+    redesigned = u < config.rule_redesign_rate
+    recoded = clashing[~redesigned & (u < config.rule_redesign_rate + config.customisation_rate)]
+    state.rule_clash[clashing[redesigned]] = False
+    state.rule_clash[recoded] = False
+    state.code[recoded] = state.rules[recoded]
+    state.customised[recoded] = True
+    return int(recoded.size)
 
 
 def at_equilibrium(state: State, config: ModelConfig) -> bool:
@@ -317,6 +348,8 @@ def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float, 
     k_own = knowledge(acted, state.reality)
     k_code = float(knowledge(state.code, state.reality))
     mismatch = count_per_row(state.beliefs != state.code, state.code != 0) / state.code.size
+    if state.rule_clash.any():  # the system's rules against the organisation's own (E0b, E6)
+        mismatch = mismatch + float(state.rule_clash.mean())
     clash = e * (1.0 - a) * mismatch
     affordance = c.individualization * c.malleability
     data_work_time = c.data_work_cost * a * s

@@ -95,10 +95,11 @@ class DualISModel(mesa.Model):
         new_code = mech.learn_code(state, config, rng, acted)
         workshop = workshop_strength(config, self.steps)
         if workshop > 0:
-            new_code = mech.workshop(new_code, state, rng, workshop)
+            new_code = mech.workshop(new_code, state, rng, workshop, config.workshop_needs)
         counts.practices_changed = mech.revise_practice(state, config, rng)  # peer view where it is used
         counts.code_changed += int(np.count_nonzero(new_code != state.code))
         state.code = new_code
+        counts.code_changed += mech.resolve_rule_clash(state, config, rng)
 
     def schedule_shock(self, shock: Shock) -> None:
         """Add an environment shock to the schedule (e.g. the regime test, once the organisation has settled)."""

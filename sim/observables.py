@@ -40,6 +40,8 @@ OBSERVABLES: dict[str, str] = {
     "trust": "the workers' trust in the enterprise system, in [0, 1]",
     "shared_conflict": "share of shared processes on which units hold opposite practices (stepping on toes)",
     "shared_neglect": "share of shared processes whose rule in the code is wrong (each unit waits for another)",
+    "rule_clash": "share of processes on which the system's rule contradicts the organisation's own",
+    "petrified": "share of processes re-coded to the organisation's rule and frozen since",
 }
 
 
@@ -90,4 +92,6 @@ def observe(
         "trust": float(state.trust),
         "shared_conflict": conflict,
         "shared_neglect": neglect,
+        "rule_clash": float(state.rule_clash.mean()),
+        "petrified": float(state.customised.mean()),
     }

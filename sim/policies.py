@@ -22,7 +22,7 @@ import dataclasses
 import numpy as np
 
 from sim.config import ModelConfig, Policy, PolicyKind
-from sim.events import vendor_code
+from sim.events import replace_code, vendor_code
 from sim.state import State
 
 
@@ -76,6 +76,5 @@ def migrate_by_policy(state: State, config: ModelConfig, rng: np.random.Generato
             replaced = rng.permutation(state.code.size)[: round(policy.strength * state.code.size)]
             new = state.code.copy()
             new[replaced] = vendor[replaced]
-            changed += int(np.count_nonzero(new != state.code))
-            state.code = new
+            changed += replace_code(state, config, new)
     return changed

@@ -38,7 +38,9 @@ OUTPUTS = {
 }
 # The shock test these studies were computed with (docs/validation.md): one shock at week 150, not the settled test.
 PROTOCOL = ("regime.test=scheduled", "model.shocks=[{time: 150, share: 0.3}]")
-FIXED = ("min_autonomy", "bridging")  # scenario and policy levers, 0 in the default organisation
+# Scenario and policy levers: 0 (or, for the rule redesign, 1) in the default organisation, and
+# the rule-clash and workshop rates only act with a migration or a participation policy.
+FIXED = ("min_autonomy", "bridging", "rule_redesign_rate", "customisation_rate", "workshop_needs")
 # Weekly rates that compound over a run: the whole [0, 1] would mean a new world, staff or mind every week.
 NARROW = {"turbulence": (0.0, 0.02), "turnover": (0.0, 0.02), "strategy_mutation": (0.0, 0.02)}
 FOLDER = Path("outputs/sensitivity")

@@ -23,6 +23,9 @@ class State:
 
     reality: np.ndarray  # (m,) int8 in {-1, +1}: the task environment
     code: np.ndarray  # (m,) int8 in {-1, 0, +1}: the organisational code of the enterprise system
+    rules: np.ndarray  # (m,) int8: the organisation's own rule where it contradicts a new code (E0b)
+    rule_clash: np.ndarray  # (m,) bool: the system's rule contradicts the organisation's, unresolved
+    customised: np.ndarray  # (m,) bool: re-coded to the organisation's rule, frozen since (petrified)
     quality: float  # Q in [0, 1]: quality of the data commons
     trust: float  # in [0, 1]: the workers' trust in the enterprise system (E5d)
     beliefs: np.ndarray  # (n, m) int8 in {-1, 0, +1}: each worker's practice
@@ -69,6 +72,9 @@ def initial_state(config: ModelConfig, rng: np.random.Generator) -> State:
     return State(
         reality=np.where(rng.random(m) < 0.5, -1, 1).astype(np.int8),
         code=np.zeros(m, dtype=np.int8),
+        rules=np.zeros(m, dtype=np.int8),
+        rule_clash=np.zeros(m, dtype=bool),
+        customised=np.zeros(m, dtype=bool),
         quality=config.initial_quality if config.commons else 1.0,
         trust=1.0,
         beliefs=random_beliefs(rng, n, m),

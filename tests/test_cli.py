@@ -77,6 +77,7 @@ def test_the_same_seed_on_the_command_line_gives_the_same_table(run_folder, tmp_
         ("ramp.direction=sideways", ["ramp.direction=sideways", "none, up, down"]),
         ("ramp.direction=up", ["ramp ends in week 2300", "steps=1000"]),
         ("ramp.key=n_workers", ["ramp.key='n_workers'", "not a changeable parameter"]),
+        ("model.customisation_rate=0.5", ["model.rule_redesign_rate=1 + model.customisation_rate=0.5", "exceed 1"]),
         ("model.turbulence=range(0,1.5,0.25)", ["model.turbulence=1.25", "[0, 1]"]),
     ],
 )

@@ -358,3 +358,60 @@ def test_the_code_of_a_shared_process_is_changed_more_slowly_as_each_unit_waits_
     units = model.state.unit_starts.size
     assert owned == pytest.approx(1 - 0.9**55, abs=0.01)
     assert shared == pytest.approx(1 - (1 - 0.1 / units) ** 55, abs=0.08)  # about 0.60 with 6 units
+
+
+# --- the clash on rules made durable (E0b; seed 003 section 4.1) ------------------------
+def test_a_new_code_leaves_the_contradicted_rules_with_the_organisation_unless_it_rewrites_them_at_once(build):
+    from sim.events import replace_code
+
+    model = build(n_dimensions=4, rule_redesign_rate=0.01)
+    state = model.state
+    state.code[:] = [1, 1, 0, -1]
+    assert replace_code(state, model.config, np.array([1, -1, 1, 1], dtype=np.int8)) == 3
+    np.testing.assert_array_equal(state.rule_clash, [False, True, False, True])  # no old rule on dim 2: no clash
+    np.testing.assert_array_equal(state.rules[[1, 3]], [1, -1])
+    at_once = build(n_dimensions=4)  # rule_redesign_rate = 1: the earlier model
+    at_once.state.code[:] = [1, 1, 0, -1]
+    replace_code(at_once.state, at_once.config, np.array([1, -1, 1, 1], dtype=np.int8))
+    assert not at_once.state.rule_clash.any()
+
+
+def test_a_clash_resolved_by_re_coding_the_system_petrifies_the_rule(build):
+    model = build(QUIET, n_dimensions=4, code_learning=1.0, rigidity=0.0, commons=False,
+                  rule_redesign_rate=0.0, customisation_rate=1.0)  # fmt: skip
+    state = model.state
+    state.reality[:] = 1
+    state.code[:] = [1, 1, 1, 1]
+    state.rules[:] = [1, -1, 1, -1]
+    state.rule_clash[:] = [False, True, False, True]
+    assert mech.resolve_rule_clash(state, model.config, model.rng) == 2
+    np.testing.assert_array_equal(state.code, [1, -1, 1, -1])  # the organisation's (wrong) rules, re-coded
+    np.testing.assert_array_equal(state.customised, [False, True, False, True])
+    state.beliefs[:] = state.reality  # a unanimous superior group that knows better
+    new = mech.learn_code(state, model.config, model.rng, state.beliefs)
+    np.testing.assert_array_equal(new, [1, -1, 1, -1])  # frozen: the code no longer learns them
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_resisted_redesign_keeps_the_erp_clash_on_rules_alive_far_longer(seed):
+    from sim.hydra_config import load
+    from sim.model import DualISModel
+
+    clash = {}
+    for rate in (1.0, 0.01):
+        run = load(["scenario=erp_migration", f"model.rule_redesign_rate={rate}", "model.n_workers=60"])
+        model = DualISModel(run.model, rng=seed)
+        model.run(250)
+        clash[rate] = model.table().iloc[151:250]["clash"].mean()
+    assert clash[0.01] > 2 * clash[1.0]
+
+
+def test_a_workshop_that_collects_failures_fixes_rules_nobody_knows_better_than(build):
+    """Everyone follows a rule that has gone wrong: practice alone has nothing to raise, failures do."""
+    model = build(n_dimensions=200)
+    state = model.state
+    state.code[:] = -state.reality  # every rule wrong
+    state.beliefs[:] = state.code  # and everybody follows it
+    assert (mech.workshop(state.code, state, model.rng, rate=0.5) == state.code).all()
+    fixed = mech.workshop(state.code, state, model.rng, rate=0.5, needs=1.0) == state.reality
+    assert 0.4 < fixed.mean() < 0.6  # each rule with probability rate * min(1, 0 + 1 * 1)
