@@ -294,6 +294,8 @@ class MesaReferenceModel(mesa.Model):
             "trust": self.trust,
             "shared_conflict": 0.0,  # the reference is the default organisation: no shared processes
             "shared_neglect": 0.0,
+            "rule_clash": 0.0,  # and no migration
+            "petrified": 0.0,
             "held_at_ceiling": sum(
                 1 for w in workers if self.a_high < 1.0 and w.autonomy >= self.a_high and w.gradient > 0
             )
