@@ -134,15 +134,15 @@ def memory(n_workers: int, steps: int, trace: bool) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def default_run() -> float:
-    """Wall time of the whole default run, ``python -m sim`` in-process (compose, validate, simulate)."""
+def default_run() -> tuple[float, int]:
+    """Wall time of the whole default run, ``python -m sim`` in-process (compose, validate, simulate), and its weeks."""
     from sim.hydra_config import load
     from sim.runner import simulate
 
     start = time.perf_counter()
     table = simulate(load([])).table
     assert len(table) > 1
-    return time.perf_counter() - start
+    return time.perf_counter() - start, int(table["step"].iloc[-1])
 
 
 def sweep(overrides: list[str], n_jobs: int) -> float:
@@ -222,7 +222,12 @@ def run_suite(quick: bool = False, log=print) -> list[tuple[str, str, str]]:
         f"peak RSS {mem['peak'] / GIB:.2f} GiB, wall {mem['wall']:.1f} s (subprocess, model built and run)",
     )
 
-    row("whole default run (`python -m sim`, in-process)", f"{default_run():.2f} s", "200 workers, 300 steps")
+    seconds, weeks = default_run()
+    row(
+        "whole default run (`python -m sim`, in-process)",
+        f"{seconds:.2f} s",
+        f"200 workers, {weeks} weeks (settled test)",
+    )
 
     runs = p["sweep_runs"]
     t1 = sweep(p["sweep"], 1)

@@ -344,7 +344,6 @@ def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float, 
     """
     c = config
     a, s, e = state.autonomy, state.data_work, c.enforcement
-    sanction, sanction_gradient = peer_sanction(state, config)
     k_own = knowledge(acted, state.reality)
     k_code = float(knowledge(state.code, state.reality))
     mismatch = count_per_row(state.beliefs != state.code, state.code != 0) / state.code.size
@@ -364,6 +363,7 @@ def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float, 
     if c.data_dependence > 0:
         productivity -= c.data_dependence * frag * a
     if c.peer_sanction > 0:
+        sanction, sanction_gradient = peer_sanction(state, config)
         productivity -= sanction
     workload = data_work_time + frag
     if conflict > 0:  # sorting out conflicting records of shared processes (K: their share of all processes)
@@ -409,10 +409,16 @@ def attributed_errors(state: State, config: ModelConfig, acted: np.ndarray) -> t
     (in expectation: ``blamed_i = (system_i + beta_A own_i) / m``). Failures "blamed on the
     system" (seed 003, section 4.3). No random draws.
     """
-    m = state.reality.size
-    wrong = (acted != state.reality) & (acted != 0)
-    errors = count_per_row(wrong) / m
-    system = count_per_row(wrong & (acted == state.code)) / m
+    # As float32 matrix-vector products (exact: sums of at most m < 2**24 small integers). With
+    # x in {-1, 0, +1}: wrong = (#nonzero - sum x r) / 2, and on the rules that are wrong
+    # (c = -r) following them, x = c, counts (x c + |x|) / 2.
+    reality, code = state.reality.astype(np.float32), state.code.astype(np.float32)
+    values = acted.astype(np.float32)
+    magnitude = np.abs(values)
+    wrong_rules = ((state.code != state.reality) & (state.code != 0)).astype(np.float32)
+    m = reality.size
+    errors = (magnitude @ np.ones(m, dtype=np.float32) - values @ reality).astype(np.float64) / (2 * m)
+    system = (values @ (code * wrong_rules) + magnitude @ wrong_rules).astype(np.float64) / (2 * m)
     return errors, system + config.blame_bias * (errors - system)
 
 
@@ -429,9 +435,9 @@ def peer_sanction(state: State, config: ModelConfig) -> tuple[np.ndarray, np.nda
     ``phi (1 - a_i)``, and sanctioned (help and information withheld) by the share
     ``u_i`` of its unit-mates who do data work themselves: conditional cooperation
     held up by peer sanctions (Fehr & Gächter 2000). Withholding help costs the
-    sanctioner nothing here. Returns zeros when ``w_S = 0``.
+    sanctioner nothing here. Zeros when formal ties are cut (nobody sees).
     """
-    if config.peer_sanction <= 0 or config.formal_tie_strength <= 0:
+    if config.formal_tie_strength <= 0:
         zeros = np.zeros(state.n_workers)
         return zeros, zeros
     a, free_rider = state.autonomy, ~state.data_work
