@@ -276,9 +276,13 @@ def _hysteresis_legend(key: str) -> list:
 
 
 def is_transition_sweep(table: pd.DataFrame) -> bool:
-    """Whether a gathered table is an enforcement sweep at a few individualization levels (see :data:`MAX_PANELS`)."""
+    """Whether a gathered table is an enforcement sweep at a few individualization levels (see :data:`MAX_PANELS`).
+
+    Designs of experiments (a ``point`` column: sensitivity samples) vary everything at once and are not.
+    """
     return (
-        ENFORCEMENT in table
+        "point" not in table
+        and ENFORCEMENT in table
         and PANEL in table
         and table[ENFORCEMENT].nunique() > 1
         and table[PANEL].nunique() <= MAX_PANELS

@@ -272,11 +272,11 @@ def practice_diversity(beliefs: np.ndarray) -> float:
 
 
 def update_commons(state: State, config: ModelConfig, frag: float, diversity: float, conflict: float = 0.0) -> None:
-    """Q relaxes towards what capture sustains: ``Q* = (1 - F) (1 - delta D) (1 - delta K)``.
+    """Q relaxes towards what capture sustains: ``Q* = (1 - F) (1 - delta D) (1 - delta C_s)``.
 
     ``Q <- Q + commons_rate (Q* - Q)``. In-system work and data work capture data
     (1 - F); inconsistent practices put parallel versions into it (D), and so do units
-    that enter conflicting records of the processes they share (K, :func:`shared_conflict`).
+    that enter conflicting records of the processes they share (C_s, :func:`conflicting_processes`).
     With the commons switched off Q stays at 1.
     """
     if not config.commons:
@@ -316,6 +316,12 @@ def shared_conflict(state: State, config: ModelConfig) -> tuple[float, float]:
     return float(conflict.mean()), float(neglect.mean())
 
 
+def conflicting_processes(state: State, config: ModelConfig) -> float:
+    """C_s: the share of all processes that are shared and in conflict (what costs time and the commons)."""
+    conflict, _ = shared_conflict(state, config)
+    return conflict * float(shared_processes(config, state.code.size).mean())
+
+
 # --- outcomes and adaptation ---------------------------------------------------
 class Outcomes(NamedTuple):
     """Per-worker results of one step."""
@@ -338,7 +344,8 @@ def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float, 
     clash_i      = e (1-a) mismatch_i   (enforced rules that contradict own practice)
     sanction_i   = w_S phi (1-a) u_i a (1-s_i)   (unrecorded work seen by data-working unit-mates)
     satisfaction = clip(1 - f |a* - a| - w_L (c_dw a s_i + c_dw psi (1-a) + F) - w_CS clash_i, 0, 1)
-    with ``- c_dw psi (1-a)`` in productivity too (paper records, E5c). The autonomy gradient is
+    with ``- c_dw psi (1-a)`` in productivity too (paper records, E5c), and ``- w_F C_s`` in
+    productivity and ``+ C_s`` in workload for shared processes in conflict (E5b'). The autonomy gradient is
     d productivity / d a with the other terms held fixed, plus ``w_T (1 - trust)``: a worker
     who distrusts the system sees more in working around it than is there (E5d).
     """
@@ -366,7 +373,7 @@ def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float, 
         sanction, sanction_gradient = peer_sanction(state, config)
         productivity -= sanction
     workload = data_work_time + frag
-    if conflict > 0:  # sorting out conflicting records of shared processes (K: their share of all processes)
+    if conflict > 0:  # sorting out conflicting records of shared processes (C_s: their share of all processes)
         productivity -= c.coordination_weight * conflict
         workload = workload + conflict
     if c.paper_share > 0:

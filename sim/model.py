@@ -72,8 +72,7 @@ class DualISModel(mesa.Model):
         acted = mech.actions(state.beliefs, config, rng)
         frag = mech.fragmentation(state, config)
         diversity = mech.practice_diversity(state.beliefs)
-        shared = mech.shared_processes(config, config.n_dimensions)
-        conflicting = mech.shared_conflict(state, config)[0] * float(shared.mean())  # as a share of all processes
+        conflicting = mech.conflicting_processes(state, config)
         result = mech.outcomes(state, config, acted, frag, conflicting)
         state.productivity, state.satisfaction = result.productivity, result.satisfaction
         if not record_only:

@@ -103,8 +103,8 @@ def indicators(table: pd.DataFrame, shock_time: int | None, n_dimensions: int, c
     if not shocked:
         return result
     aftermath = table[steps >= end]
-    horizon = aftermath.iloc[: max(1, int(config.rigid_min_recovery))]
-    result.update({f"{name}_after_shock": horizon[name].mean() for name in AFTERMATH})
+    recovery_horizon = aftermath.iloc[: max(1, int(config.rigid_min_recovery))]
+    result.update({f"{name}_after_shock": recovery_horizon[name].mean() for name in AFTERMATH})
     result["lowest_trust"] = aftermath["trust"].min()
     measure = table[config.recovery_measure].to_numpy()
     level = baseline[config.recovery_measure].mean()
