@@ -98,7 +98,8 @@ class Worker(mesa.Agent):
         self.workload = data_work_time + model.frag
         wrong = [j for j, (b, r) in enumerate(zip(self.beliefs, reality)) if b != 0 and b != r]
         system = sum(1 for j in wrong if self.beliefs[j] == code[j])
-        self.errors, self.blamed = len(wrong) / m, (system + c.blame_bias * (len(wrong) - system)) / m
+        self.errors, self.system_errors = len(wrong) / m, system / m
+        self.blamed = (system + c.blame_bias * (len(wrong) - system)) / m
         self.old_beliefs, self.old_data_work = self.beliefs, self.data_work  # start-of-week state
 
     # --- learning and adaptation (E9-E11, E13-E15) -------------------------
@@ -245,6 +246,9 @@ class MesaReferenceModel(mesa.Model):
         """The code learns from the visible superior group (E8, superior_basis=beliefs)."""
         c, code, reality = self.config, self.code, self.reality
         p = c.code_learning * (1.0 - c.rigidity) * self.quality
+        errors = sum(w.errors for w in self.workers)
+        if errors > 0:  # the share of errors wrongly blamed on the system (E5d)
+            p *= 1.0 - c.blame_bias * (errors - sum(w.system_errors for w in self.workers)) / errors
         if p <= 0:
             return code
         own = sum(1 for cj, r in zip(code, reality) if cj == r)

@@ -295,7 +295,7 @@ class ModelConfig:
         0.0,
         1.0,
         "probability",
-        "chance that an error of one's own practice is blamed on the system",
+        "chance that an error of one's own practice is blamed on the system (and not corrected)",
         symbol="β_A",
     )
     trust_rate: float = param(

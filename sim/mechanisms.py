@@ -147,7 +147,9 @@ def visibility(state: State) -> np.ndarray:
     return 1.0 - state.autonomy * ~state.data_work
 
 
-def learn_code(state: State, config: ModelConfig, rng: np.random.Generator, acted: np.ndarray) -> np.ndarray:
+def learn_code(
+    state: State, config: ModelConfig, rng: np.random.Generator, acted: np.ndarray, misattributed: float = 0.0
+) -> np.ndarray:
     """The code learns from the visible superior group (March 1991, footnote 1).
 
     Two readings of March, chosen by ``superior_basis`` (weights are each superior
@@ -162,13 +164,16 @@ def learn_code(state: State, config: ModelConfig, rng: np.random.Generator, acte
       dominant view is the sign of their summed actions and ``k_j`` its absolute value.
 
     Where the dominant view differs from the code and ``k_j > 0`` the code adopts it
-    with probability ``1 - (1 - p)^k_j``, ``p = code_learning * (1 - rigidity) * Q``
-    (learning slows with rigidity and with poor data), divided by the number of units on a
-    shared process, whose rule no single unit owns. Returns the new code; the caller
-    applies it, so beliefs and code update from the same start-of-step state.
+    with probability ``1 - (1 - p)^k_j``, ``p = code_learning * (1 - rigidity) * Q * (1 - M)``
+    (learning slows with rigidity, with poor data and with the share ``M`` of this week's
+    errors wrongly blamed on the system, :func:`misattributed_share`), divided by the number
+    of units on a shared process, whose rule no single unit owns. Returns the new code; the
+    caller applies it, so beliefs and code update from the same start-of-step state.
     """
     code, reality = state.code, state.reality
     p = config.code_learning * (1.0 - config.rigidity) * state.quality
+    if misattributed > 0:
+        p *= 1.0 - misattributed
     if p <= 0:
         return code
     if config.superior_basis is SuperiorBasis.actions:
@@ -333,6 +338,7 @@ class Outcomes(NamedTuple):
     knowledge: np.ndarray  # knowledge of each worker's actions, K_i (E3)
     workload: np.ndarray  # data work, paper records and coordination: what satisfaction's workload weighs
     errors: np.ndarray  # share of dimensions acted on wrongly (E5d)
+    system_errors: np.ndarray  # share of dimensions acted on wrongly by following a wrong code (E5d)
     blamed: np.ndarray  # share of dimensions with an error attributed to the system (E5d)
 
 
@@ -403,12 +409,14 @@ def outcomes(state: State, config: ModelConfig, acted: np.ndarray, frag: float, 
         gradient += c.data_work_cost * c.paper_share
     if c.distrust_weight > 0:
         gradient += c.distrust_weight * (1.0 - state.trust)
-    errors, blamed = attributed_errors(state, config, acted)
-    return Outcomes(productivity, satisfaction, clash, gradient, k_own, workload, errors, blamed)
+    errors, system_errors, blamed = attributed_errors(state, config, acted)
+    return Outcomes(productivity, satisfaction, clash, gradient, k_own, workload, errors, system_errors, blamed)
 
 
-def attributed_errors(state: State, config: ModelConfig, acted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per worker, the share of dimensions acted on wrongly, and of those blamed on the system.
+def attributed_errors(
+    state: State, config: ModelConfig, acted: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per worker, the shares of dimensions acted on wrongly, wrongly by the system's rule, and blamed on it.
 
     An error is an action against reality (``x_ij != 0, x_ij != r_j``). It is the system's
     when the worker followed a wrong code (``x_ij = c_j``); it is the worker's own practice
@@ -426,7 +434,21 @@ def attributed_errors(state: State, config: ModelConfig, acted: np.ndarray) -> t
     m = reality.size
     errors = (magnitude @ np.ones(m, dtype=np.float32) - values @ reality).astype(np.float64) / (2 * m)
     system = (values @ (code * wrong_rules) + magnitude @ wrong_rules).astype(np.float64) / (2 * m)
-    return errors, system + config.blame_bias * (errors - system)
+    return errors, system, system + config.blame_bias * (errors - system)
+
+
+def misattributed_share(result: Outcomes, config: ModelConfig) -> float:
+    """M, the share of this week's errors that are the workers' own but blamed on the system.
+
+    ``M = beta_A (sum own_i) / (sum errors_i)``, at most ``beta_A``; 0 without errors. The
+    system's maintainers spend their correction effort on these phantom faults while the
+    practice that caused them goes uncorrected, so the code learns at ``(1 - M)`` its rate
+    (:func:`learn_code`; seed 003, section 4.3: errors "hidden under faulty system action").
+    """
+    total = float(result.errors.sum())
+    if config.blame_bias <= 0 or total <= 0:
+        return 0.0
+    return config.blame_bias * (total - float(result.system_errors.sum())) / total
 
 
 def update_trust(state: State, config: ModelConfig, blamed: np.ndarray) -> None:

@@ -76,7 +76,7 @@ class DualISModel(mesa.Model):
         result = mech.outcomes(state, config, acted, frag, conflicting)
         state.productivity, state.satisfaction = result.productivity, result.satisfaction
         if not record_only:
-            self._learn(acted, counts)
+            self._learn(acted, counts, mech.misattributed_share(result, config))
             counts.ties_rewired = rewire(rng, state.ties, config.rewire_rate * config.malleability * state.autonomy)
             mech.update_commons(state, config, frag, diversity, conflicting)
             mech.update_trust(state, config, result.blamed)
@@ -88,10 +88,13 @@ class DualISModel(mesa.Model):
         if self.stop_at_equilibrium and mech.at_equilibrium(state, config):
             self.running = False
 
-    def _learn(self, acted: np.ndarray, counts: StepCounts) -> None:
-        """Code and practice learn from the same start-of-week state (March's synchronous update)."""
+    def _learn(self, acted: np.ndarray, counts: StepCounts, misattributed: float) -> None:
+        """Code and practice learn from the same start-of-week state (March's synchronous update).
+
+        ``misattributed`` is the share of this week's errors wrongly blamed on the system (E5d).
+        """
         state, config, rng = self.state, self.active, self.rng
-        new_code = mech.learn_code(state, config, rng, acted)
+        new_code = mech.learn_code(state, config, rng, acted, misattributed)
         workshop = workshop_strength(config, self.steps)
         if workshop > 0:
             new_code = mech.workshop(new_code, state, rng, workshop, config.workshop_needs)

@@ -290,10 +290,39 @@ def test_errors_are_blamed_on_the_system_when_it_caused_them_and_by_bias_when_it
     state.reality[:] = [1, 1, 1, 1]
     state.code[:] = [-1, 1, 0, 1]
     state.beliefs[:] = [-1, -1, 1, 0]  # dim 0: followed the wrong code; dim 1: own error; dim 3: abstains
-    errors, blamed = mech.attributed_errors(state, dataclasses.replace(model.config, blame_bias=0.0), state.beliefs)
-    assert errors[0] == 0.5 and blamed[0] == 0.25
-    _, biased = mech.attributed_errors(state, dataclasses.replace(model.config, blame_bias=1.0), state.beliefs)
+    errors, system, blamed = mech.attributed_errors(
+        state, dataclasses.replace(model.config, blame_bias=0.0), state.beliefs
+    )
+    assert errors[0] == 0.5 and system[0] == 0.25 and blamed[0] == 0.25
+    _, _, biased = mech.attributed_errors(state, dataclasses.replace(model.config, blame_bias=1.0), state.beliefs)
     assert biased[0] == 0.5
+
+
+def test_the_misattributed_share_counts_own_errors_blamed_on_the_system(build):
+    model = build(blame_bias=0.8)
+    n = model.state.n_workers
+    errors, system = np.full(n, 0.4), np.full(n, 0.1)  # three quarters of the errors are the workers' own
+    result = mech.Outcomes(*[np.zeros(n)] * 6, errors, system, system + 0.8 * (errors - system))
+    assert mech.misattributed_share(result, model.config) == pytest.approx(0.8 * 0.75)
+    assert mech.misattributed_share(result, dataclasses.replace(model.config, blame_bias=0.0)) == 0.0
+    no_errors = result._replace(errors=np.zeros(n), system_errors=np.zeros(n))
+    assert mech.misattributed_share(no_errors, model.config) == 0.0
+
+
+def test_the_code_learns_more_slowly_by_the_share_of_errors_wrongly_blamed_on_it(build):
+    """Pressure 1 on every dimension: each rule is corrected with chance p (1 - M)."""
+    corrected = {0.0: [], 0.6: [], 1.0: []}
+    for seed in range(40):
+        for share in corrected:
+            model = build(QUIET, code_learning=0.5, rigidity=0.0, commons=False, seed=seed)
+            state = model.state
+            state.beliefs[:] = 0
+            state.beliefs[0] = state.reality  # one superior worker, alone: pressure 1 on every dimension
+            new = mech.learn_code(state, model.config, model.rng, state.beliefs, misattributed=share)
+            corrected[share].append((new == state.reality).mean())
+    assert np.mean(corrected[0.0]) == pytest.approx(0.5, abs=0.03)
+    assert np.mean(corrected[0.6]) == pytest.approx(0.5 * 0.4, abs=0.03)
+    assert np.mean(corrected[1.0]) == 0.0
 
 
 def test_trust_follows_the_errors_blamed_on_the_system(build):

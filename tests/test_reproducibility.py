@@ -47,7 +47,7 @@ def test_with_the_new_switches_off_the_engine_reproduces_the_earlier_release_bit
     reference = pd.read_parquet(data / "reference_tables.parquet")
     switches_off = (
         "model.data_dependence=0", "model.peer_sanction=0", "model.paper_share=0", "model.distrust_weight=0",
-        "model.shared_processes=0",
+        "model.blame_bias=0", "model.shared_processes=0",
     )  # fmt: skip
     today = maker.reference_tables(switches_off)[reference.columns]
     pd.testing.assert_frame_equal(today, reference, check_exact=True)
