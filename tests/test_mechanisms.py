@@ -313,13 +313,13 @@ def test_the_code_learns_more_slowly_by_the_share_of_errors_wrongly_blamed_on_it
     """Pressure 1 on every dimension: each rule is corrected with chance p (1 - M)."""
     corrected = {0.0: [], 0.6: [], 1.0: []}
     for seed in range(40):
-        for share in corrected:
+        for share, shares_corrected in corrected.items():
             model = build(QUIET, code_learning=0.5, rigidity=0.0, commons=False, seed=seed)
             state = model.state
             state.beliefs[:] = 0
             state.beliefs[0] = state.reality  # one superior worker, alone: pressure 1 on every dimension
             new = mech.learn_code(state, model.config, model.rng, state.beliefs, misattributed=share)
-            corrected[share].append((new == state.reality).mean())
+            shares_corrected.append((new == state.reality).mean())
     assert np.mean(corrected[0.0]) == pytest.approx(0.5, abs=0.03)
     assert np.mean(corrected[0.6]) == pytest.approx(0.5 * 0.4, abs=0.03)
     assert np.mean(corrected[1.0]) == 0.0
