@@ -1,6 +1,6 @@
 """The dual-IS step written the straightforward Mesa way: one Python ``Worker.step()`` per agent.
 
-A yardstick for the vectorised model in :mod:`sim.model`, not a second model: each
+A yardstick for the vectorised model in :mod:`sim.core.model`, not a second model: each
 worker holds its practice as a Python list and does, in its own ``step()``, the
 work the array code does for its row — revise each of the m dimensions with its own
 random draw (code pull, an experiment with a noisy perceived gain, the peers'
@@ -26,9 +26,9 @@ import time
 
 import mesa
 
-from sim.config import ModelConfig, StepRule
-from sim.mechanisms import autonomy_bounds
-from sim.observables import OBSERVABLES
+from sim.core.config import ModelConfig, StepRule
+from sim.core.mechanisms import autonomy_bounds
+from sim.core.observables import OBSERVABLES
 
 
 def sign(x: float) -> int:

@@ -136,8 +136,8 @@ def memory(n_workers: int, steps: int, trace: bool) -> dict:
 
 def default_run() -> tuple[float, int]:
     """Wall time of the whole default run, ``python -m sim`` in-process (compose, validate, simulate), and its weeks."""
-    from sim.hydra_config import load
-    from sim.runner import simulate
+    from sim.cli.hydra_config import load
+    from sim.runs.runner import simulate
 
     start = time.perf_counter()
     table = simulate(load([])).table

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sim.config import ModelConfig, RampConfig, RegimeConfig, parameter_rows
+from sim.core.config import ModelConfig, RampConfig, RegimeConfig, parameter_rows
 
 ODD = Path(__file__).with_name("odd.md")
 BLOCKS = {"parameters": (ModelConfig, "model"), "regime": (RegimeConfig, "regime"), "ramp": (RampConfig, "ramp")}

@@ -1,10 +1,10 @@
 """dualis: an agent-based model of dual information-system (dual-IS) equilibrium dynamics."""
 
-from sim.config import ConfigError, ModelConfig, RunConfig, Shock, validate
-from sim.hydra_config import load
-from sim.model import DualISModel
-from sim.observables import OBSERVABLES
-from sim.runner import Simulation, simulate
+from sim.cli.hydra_config import load
+from sim.core.config import ConfigError, ModelConfig, RunConfig, Shock, validate, validate_model
+from sim.core.model import DualISModel
+from sim.core.observables import OBSERVABLES
+from sim.runs.runner import Simulation, simulate
 
 __all__ = [
     "OBSERVABLES",
@@ -17,4 +17,5 @@ __all__ = [
     "load",
     "simulate",
     "validate",
+    "validate_model",
 ]

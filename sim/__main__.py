@@ -1,5 +1,5 @@
-"""``python -m sim``: run one organisation (see :mod:`sim.app`)."""
+"""``python -m sim``: run one organisation (see :mod:`sim.cli.app`)."""
 
-from sim.app import main
+from sim.cli.app import main
 
 main()

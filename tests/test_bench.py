@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from sim import OBSERVABLES, DualISModel, ModelConfig
-from sim.network import peer_view_at
+from sim.core.network import peer_view_at
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 

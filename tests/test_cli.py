@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from sim import OBSERVABLES
-from sim.preflight import check
+from sim.cli.preflight import check
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -101,3 +101,64 @@ def test_the_command_line_stops_with_one_line_and_no_traceback(override, tmp_pat
     assert override.split("=")[0] in lines[0]
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "run").exists()
+
+
+def test_a_combination_of_good_values_that_breaks_a_rule_is_named():
+    message = check(["model.n_workers=200,8", "model.personal_ties=3,10", "model.unit_size=5"])
+    assert message is not None and "\n" not in message
+    assert "model.personal_ties=10 must be below model.n_workers=8" in message
+    assert check(["model.n_workers=200,12", "model.personal_ties=3,10", "model.unit_size=5"]) is None
+
+
+def test_a_scenario_sweep_is_combined_with_the_other_sweeps():
+    message = check(["scenario=default,bureaucratic_public_sector", "model.n_workers=200,10"])
+    assert message is not None and "model.unit_size=20 must not exceed model.n_workers=10" in message
+
+
+def test_a_study_with_a_bad_value_stops_before_its_first_job(tmp_path):
+    studies = tmp_path / "extra" / "study"
+    studies.mkdir(parents=True)
+    (studies / "bad.yaml").write_text(
+        "# @package _global_\n"
+        f"hydra:\n  mode: MULTIRUN\n  sweep:\n    dir: {tmp_path / 'sweep'}\n"
+        "  sweeper:\n    params:\n      model.enforcement: 0.5,1.5\n"
+    )
+    result = run_cli("study=bad", f"hydra.searchpath=[file://{tmp_path / 'extra'}]", "steps=5", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["error: model.enforcement=1.5 is outside [0, 1] (share)"]
+    assert not (tmp_path / "sweep").exists()
+
+
+def test_the_library_checks_the_configuration_of_a_model_it_builds():
+    from sim import ConfigError, DualISModel, ModelConfig
+
+    with pytest.raises(ConfigError, match=r"^model\.enforcement=1\.5 is outside \[0, 1\]"):
+        DualISModel(ModelConfig(enforcement=1.5))
+    with pytest.raises(ConfigError, match="model.personal_ties=10 must be below model.n_workers=8"):
+        DualISModel(ModelConfig(n_workers=8, personal_ties=10, unit_size=4))
+
+
+def test_the_overrides_are_told_apart_from_hydras_flags():
+    from sim.cli.app import command_line_overrides
+
+    argv = ["-m", "--config-name", "config", "model.enforcement=0.1,0.2", "~model.shocks", "seed=3"]
+    assert command_line_overrides(argv) == ["model.enforcement=0.1,0.2", "~model.shocks", "seed=3"]
+    assert command_line_overrides(["--cfg", "job", "seed=3"]) is None
+    assert command_line_overrides(["--help"]) is None
+
+
+def test_help_lists_every_scenario_policy_and_study_with_its_description(tmp_path):
+    from sim.cli.catalogue import options
+
+    result = subprocess.run(
+        [sys.executable, "-m", "sim", "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True
+    )
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    files = {"scenario": root.glob("*.yaml"), "policy": (root / "policies").glob("*.yaml"),
+             "study": (root / "studies").glob("*.yaml")}  # fmt: skip
+    for group, paths in files.items():
+        described = options(group)
+        assert set(described) == {p.stem for p in paths}
+        for name, text in described.items():
+            assert f"  {name} " in result.stdout and text and text in result.stdout
+    assert "scenario/policies" not in result.stdout and "scenario/studies" not in result.stdout

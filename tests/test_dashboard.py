@@ -1,6 +1,6 @@
 """The interactive page in a real headless browser (Debian's chromium driven by Playwright).
 
-Starts ``solara run sim/dashboard.py`` on loopback, loads the page, checks it loads
+Starts ``solara run sim/ui/app.py`` on loopback, loads the page, checks it loads
 without errors, moves a slider, steps the model, and checks the charts change. A
 screenshot is kept in ``outputs/test-artifacts/dashboard.png``.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.regimes import REGIMES
+from sim.analysis.regimes import REGIMES
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "outputs" / "test-artifacts"
@@ -43,7 +43,7 @@ def free_port() -> int:
 def server():
     port = free_port()
     solara = Path(sys.executable).with_name("solara")
-    command = [str(solara), "run", "sim/dashboard.py", "--host", "127.0.0.1", "--port", str(port), "--production"]
+    command = [str(solara), "run", "sim/ui/app.py", "--host", "127.0.0.1", "--port", str(port), "--production"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 120

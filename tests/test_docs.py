@@ -7,7 +7,8 @@ import importlib.util
 import re
 from pathlib import Path
 
-from sim import OBSERVABLES, ModelConfig, events, mechanisms, network
+from sim import OBSERVABLES, ModelConfig
+from sim.core import events, mechanisms, network
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 ODD = (DOCS / "odd.md").read_text()

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.hysteresis import bistable_ranges, is_transition_sweep, majority_bands, write_transition
+from sim.analysis.hysteresis import bistable_ranges, is_transition_sweep, majority_bands, write_transition
 
 VALUES = [i / 10 for i in range(11)]
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import OBSERVABLES, DualISModel, ModelConfig, Shock
-from sim.config import StepRule, SuperiorBasis, ZeroBelief
+from sim.core.config import StepRule, SuperiorBasis, ZeroBelief
 
 SHARES = [
     "fragmentation", "commons_quality", "data_worker_share", "autonomy_mean",

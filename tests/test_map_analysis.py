@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import mapstats, objectives
-from sim.maps import cell_regimes
+from sim.analysis import mapstats, objectives
+from sim.analysis.maps import cell_regimes
 
 X, Y = "model.individualization", "model.enforcement"
 
@@ -82,7 +82,7 @@ def test_a_rival_ahead_on_one_objective_is_a_no_and_no_difference_is_unclear():
 
 def test_slower_exploration_narrows_the_resilient_band_in_the_robustness_study(tmp_path):
     """Lower malleability slows exploration (x mu a), so the conformity trap starts at lower enforcement."""
-    from sim.robustness import study
+    from sim.studies.robustness import study
 
     summary = study(quick=True, folder=tmp_path).set_index("variation")
     assert list(summary.index) == ["baseline", "malleability-0.5"]

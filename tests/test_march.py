@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sim import DualISModel
-from sim.hydra_config import load
+from sim.cli.hydra_config import load
 
 SEEDS = range(30)
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from sim import Shock
-from sim import mechanisms as mech
-from sim.config import StepRule
+from sim.core import mechanisms as mech
+from sim.core.config import StepRule
 
 QUIET = {  # every mechanism off: a baseline each test switches one mechanism on against
     "individualization": 0.0,
@@ -391,7 +391,7 @@ def test_the_code_of_a_shared_process_is_changed_more_slowly_as_each_unit_waits_
 
 # --- the clash on rules made durable (E0b; seed 003 section 4.1) ------------------------
 def test_a_new_code_leaves_the_contradicted_rules_with_the_organisation_unless_it_rewrites_them_at_once(build):
-    from sim.events import replace_code
+    from sim.core.events import replace_code
 
     model = build(n_dimensions=4, rule_redesign_rate=0.01)
     state = model.state
@@ -423,8 +423,8 @@ def test_a_clash_resolved_by_re_coding_the_system_petrifies_the_rule(build):
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_a_resisted_redesign_keeps_the_erp_clash_on_rules_alive_far_longer(seed):
-    from sim.hydra_config import load
-    from sim.model import DualISModel
+    from sim.cli.hydra_config import load
+    from sim.core.model import DualISModel
 
     clash = {}
     for rate in (1.0, 0.01):

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from sim import DualISModel, ModelConfig, Shock
-from sim.compare import compare, paired_effect
-from sim.config import Policy, PolicyKind
-from sim.policies import levers, migrate_by_policy, workshop_strength
-from sim.preflight import check
+from sim.analysis.compare import compare, paired_effect
+from sim.cli.preflight import check
+from sim.core.config import Policy, PolicyKind
+from sim.core.policies import levers, migrate_by_policy, workshop_strength
 
 KINDS = list(PolicyKind)
 

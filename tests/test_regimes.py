@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 
 from sim import OBSERVABLES, DualISModel, ModelConfig
-from sim.config import Change, RegimeConfig, RunConfig
-from sim.events import vendor_code
-from sim.hydra_config import load
-from sim.jobs import replicate_result
-from sim.regimes import INDICATORS, classify, indicators
-from sim.runner import Simulation, simulate
-from sim.settling import drift, largest_drift
+from sim.analysis.regimes import INDICATORS, classify, indicators
+from sim.analysis.settling import drift, largest_drift
+from sim.cli.hydra_config import load
+from sim.core.config import Change, RegimeConfig, RunConfig
+from sim.core.events import vendor_code
+from sim.runs.jobs import replicate_result
+from sim.runs.runner import Simulation, simulate
 
 SCENARIOS = sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))
 

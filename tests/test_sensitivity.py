@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.config import ModelConfig
-from sim.gather import collect
-from sim.sensitivity import OUTPUTS, analyse, morris_design, problem, top_parameters
+from sim.analysis.files import collect
+from sim.core.config import ModelConfig
+from sim.studies.sensitivity import OUTPUTS, analyse, morris_design, problem, top_parameters
 
 
 def test_a_design_runs_each_row_as_a_job_with_its_parameters(tmp_path):
@@ -53,7 +53,7 @@ def test_morris_finds_the_one_parameter_an_output_depends_on():
 
 @pytest.mark.parametrize("output", ["productivity", "resilient"])
 def test_sobol_apportions_variance_to_the_parameters_that_cause_it(output):
-    from sim.sensitivity import sobol_design
+    from sim.studies.sensitivity import sobol_design
 
     spec = {"num_vars": 3, "names": ["enforcement", "rigidity", "turnover"], "bounds": [[0, 1], [0, 1], [0, 1]]}
     design = sobol_design(spec, base_samples=256)
@@ -65,7 +65,7 @@ def test_sobol_apportions_variance_to_the_parameters_that_cause_it(output):
 
 @pytest.fixture(scope="module")
 def morris_on_the_model(tmp_path_factory):
-    from sim.sensitivity import study
+    from sim.studies.sensitivity import study
 
     return study("morris", quick=True, folder=tmp_path_factory.mktemp("sensitivity"))
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import jobs
-from sim.app import round_ranges, sweep_folder
-from sim.config import RunConfig
-from sim.gather import collect
-from sim.regimes import REGIMES
+from sim.analysis.files import collect
+from sim.analysis.regimes import REGIMES
+from sim.cli.app import round_ranges, sweep_folder
+from sim.core.config import RunConfig
+from sim.runs import jobs
 
 SWEEP = ["model.enforcement=0.2,0.6", "model.individualization=0.3,0.9", "replicates=2", "steps=160"]
 SMALL = ["model.n_workers=60"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.validation import study
+from sim.studies.validation import study
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from sim.maps import load_timeseries
-from sim.window import summary, window_means
+from sim.analysis.files import load_timeseries
+from sim.analysis.window import summary, window_means
 
 
 def test_window_means_are_the_runs_weekly_means_and_see_a_scheduled_change(tmp_path):

@@ -16,8 +16,8 @@ import sys
 
 import pandas as pd
 
-from sim.hydra_config import load
-from sim.model import DualISModel
+from sim.cli.hydra_config import load
+from sim.core.model import DualISModel
 
 CASES = {
     "default": ["model.n_workers=60"],

@@ -3,7 +3,7 @@
     python tests/data/make_table_hashes.py tests/data/table_hashes.json
 
 Every named scenario (both March readings among them), every policy and three sizes, each simulated
-through :func:`sim.runner.simulate` (the settled regime test, ramp and shocks included) for
+through :func:`sim.runs.runner.simulate` (the settled regime test, ramp and shocks included) for
 a few hundred weeks. A change that moves code around must leave every hash as it is; a
 change that alters a table regenerates this file in its own commit and says why.
 """

@@ -1,6 +1,6 @@
 """The interactive page: sliders, live charts, the worker network and the regime, in a browser.
 
-    .venv/bin/solara run sim/dashboard.py          # then open http://localhost:8765
+    .venv/bin/solara run sim/ui/app.py          # then open http://localhost:8765
 
 Built on Mesa's SolaraViz: the sidebar resets the organisation with new slider values
 (on top of the chosen scenario and policy), and Step / Play advance it week by week.
@@ -18,17 +18,16 @@ from matplotlib.figure import Figure
 from mesa.visualization import Slider, SolaraViz, make_plot_component
 from mesa.visualization.utils import update_counter
 
-from sim.config import RegimeConfig, validate
-from sim.hydra_config import load
-from sim.maps import COLOURS
-from sim.model import DualISModel
-from sim.regimes import classify, indicators
+from sim.analysis.maps import COLOURS
+from sim.analysis.regimes import classify, indicators
+from sim.cli.catalogue import options
+from sim.cli.hydra_config import load
+from sim.core.config import RegimeConfig
+from sim.core.model import DualISModel
 
-SCENARIOS = ["default", "knowledge_work_firm", "bureaucratic_public_sector", "pandemic_lockdown", "erp_migration"]
-POLICIES = [
-    "none", "mandate", "liberalise", "recognise_data_work", "continuous_participation",
-    "pilot_participation", "boundary_spanners", "vendor_migration",
-]  # fmt: skip
+# The options of the scenario and policy menus are the files of those config groups (the defaults first).
+SCENARIOS = sorted(options("scenario"), key=lambda name: (name != "default", name))
+POLICIES = sorted(options("policy"), key=lambda name: (name != "none", name))
 
 
 class DashboardModel(DualISModel):
@@ -54,8 +53,7 @@ class DashboardModel(DualISModel):
             data_work_cost=data_work_cost,
             n_workers=n_workers,
         )
-        validate(dataclasses.replace(run, model=model))
-        super().__init__(model, rng=rng)
+        super().__init__(model, rng=rng)  # checks the sliders' values
         self.organisation, self.policy = organisation, policy
 
 

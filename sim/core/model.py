@@ -23,21 +23,22 @@ import dataclasses
 import mesa
 import numpy as np
 
-from sim import mechanisms as mech
-from sim.agents import Worker
-from sim.config import ModelConfig, Shock
-from sim.events import apply_changes, migrate
-from sim.network import rewire
-from sim.observables import OBSERVABLES, StepCounts, observe
-from sim.policies import levers, migrate_by_policy, workshop_strength
-from sim.state import initial_state
+from sim.core import mechanisms as mech
+from sim.core.agents import Worker
+from sim.core.config import ModelConfig, Shock, validate_model
+from sim.core.events import apply_changes, migrate
+from sim.core.network import rewire
+from sim.core.observables import OBSERVABLES, StepCounts, observe
+from sim.core.policies import levers, migrate_by_policy, workshop_strength
+from sim.core.state import initial_state
 
 
 class DualISModel(mesa.Model):
     """A dual-IS organisation. All randomness flows from the model's one seeded ``rng``.
 
     Args:
-        config: the organisation's parameters (validated by :func:`sim.config.validate`).
+        config: the organisation's parameters; checked here (:func:`sim.core.config.validate_model`),
+            so a bad value raises :class:`sim.core.config.ConfigError` naming the key before any work.
         rng: seed (or generator) of the model's random numbers; the same seed and
             config give bit-identical runs.
         stop_at_equilibrium: set ``running`` to False once March's absorbing state is reached.
@@ -45,7 +46,7 @@ class DualISModel(mesa.Model):
 
     def __init__(self, config: ModelConfig | None = None, rng: int | None = None, stop_at_equilibrium: bool = False):
         super().__init__(rng=rng)
-        self.config = config if config is not None else ModelConfig()
+        self.config = validate_model(config if config is not None else ModelConfig())
         self.active = levers(self.config, 0)  # the configuration in force this week, policies applied
         self.stop_at_equilibrium = stop_at_equilibrium
         self.state = initial_state(self.config, self.rng)

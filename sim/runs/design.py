@@ -1,7 +1,7 @@
 """Designs of experiments: run listed parameter points through the ordinary sweep machinery.
 
 A design is a Parquet table whose columns are model parameters and whose rows are
-points (e.g. a Morris or Sobol sample from :mod:`sim.sensitivity`). A sweep over
+points (e.g. a Morris or Sobol sample from :mod:`sim.studies.sensitivity`). A sweep over
 ``point=range(N)`` with ``design=<file>`` runs each row as one job, in parallel,
 resumable and gathered like any other sweep; the gathered table carries ``point``.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.config import ConfigError, ModelConfig, RunConfig, validate
+from sim.core.config import ConfigError, ModelConfig, RunConfig, validate
 
 
 def point_values(run: RunConfig) -> dict[str, float]:

@@ -11,9 +11,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.config import ModelConfig, StepRule, SuperiorBasis, ZeroBelief
-from sim.network import peer_view_at
-from sim.state import State, random_beliefs, wanted_autonomy
+from sim.core.config import ModelConfig, StepRule, SuperiorBasis, ZeroBelief
+from sim.core.network import peer_view_at
+from sim.core.state import State, random_beliefs, wanted_autonomy
 
 
 # --- environment -------------------------------------------------------------
@@ -99,7 +99,7 @@ def revise_practice(state: State, config: ModelConfig, rng: np.random.Generator)
     * socialization, ``u >= 1 - socialization``: practice moves onto the majority of
       the worker's ties where they hold a view.
 
-    The peer view (:func:`sim.network.peer_view_at`) is computed only at the entries
+    The peer view (:func:`sim.core.network.peer_view_at`) is computed only at the entries
     socialization picks.
     Returns the number of practice entries changed.
     """

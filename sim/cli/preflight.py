@@ -9,14 +9,15 @@ that names the key, the value and what is allowed.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from enum import Enum
 from typing import get_args, get_origin, get_type_hints
 
-from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException, MissingConfigException
 
-from sim.config import ConfigError, RunConfig, validate
-from sim.hydra_config import load
+from sim.cli.hydra_config import load
+from sim.core.config import ConfigError, RunConfig, validate
+from sim.runs.sweeps import key_of, parse, sweep_values
 
 
 def _field_at(path: str) -> tuple[dataclasses.Field | None, type | None, list[str]]:
@@ -85,14 +86,7 @@ def expand(overrides: list[str]) -> list[list[str]]:
     Each sweep's values are tried one at a time, the other sweeps held at their first
     value, so the check grows with the sum, not the product, of the sweep sizes.
     """
-    parsed = OverridesParser.create().parse_overrides(overrides)
-    choices = []
-    for item in parsed:
-        key = item.get_key_element()
-        if item.is_sweep_override():
-            choices.append([f"{key}={value}" for value in item.sweep_string_iterator()])
-        else:
-            choices.append([item.input_line])
+    choices = [sweep_values(item) for item in parse(overrides)]
     base = [values[0] for values in choices]
     combos = [base]
     for i, values in enumerate(choices):
@@ -149,8 +143,10 @@ def check(overrides: list[str]) -> str | None:
     The first value of every sweep is composed by Hydra; further values of a scalar key
     are set on that validated configuration directly, which gives the same verdict
     without composing once per value (a design sweep can have thousands of points).
+    Then every combination of the sweeps' values is checked against the rules that
+    relate fields (:func:`combination_problem`).
     """
-    overrides = [o for o in overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/"))]
+    overrides = [o for o in overrides if not _hydra_only(o)]
     try:
         combos = expand(overrides)
     except HydraException as exc:
@@ -176,4 +172,53 @@ def check(overrides: list[str]) -> str | None:
                     return _describe(override, prefix_error)
             return str(combined) if isinstance(combined, ConfigError) else _first_line(combined)
         base_run = base_run or run
+    return combination_problem(overrides)
+
+
+def _hydra_only(override: str) -> bool:
+    """Overrides of Hydra's own settings (launcher, folders) do not change a job; its search path does."""
+    key = override.lstrip("+~")
+    return key.startswith(("hydra.", "hydra/")) and not key.startswith("hydra.searchpath")
+
+
+MAX_COMPOSED = 64  # combinations of option sweeps (scenario=a,b...) composed by Hydra for the combination check
+
+
+def combination_problem(overrides: list[str]) -> str | None:
+    """The first combination of sweep values that breaks a rule relating fields, in one line; else None.
+
+    Each value may be fine alone while a combination is not (``model.n_workers=200,8`` with
+    ``model.personal_ties=3,10``: 10 ties among 8 workers). Scalar sweeps are set on a composed
+    configuration and validated, every combination of them; sweeps of other keys (options
+    such as ``scenario``) are composed, up to ``MAX_COMPOSED`` combinations of them.
+    """
+    parsed = parse(overrides)
+    sweeps = [o for o in parsed if o.is_sweep_override() and len(sweep_values(o)) > 1]
+    if len(sweeps) < 2:
+        return None
+    fixed = [o.input_line for o in parsed if o not in sweeps]
+    scalar = [o for o in sweeps if _is_scalar(key_of(o))]
+    composed = [o for o in sweeps if o not in scalar]
+    scalar_values = [sweep_values(o) for o in scalar]
+    firsts = [values[0] for values in scalar_values]
+    for option_combo in itertools.islice(itertools.product(*map(sweep_values, composed)), MAX_COMPOSED):
+        base = load([*fixed, *firsts, *option_combo])
+        for scalar_combo in itertools.product(*scalar_values):
+            run = base
+            for text in scalar_combo:
+                key, _, value = text.partition("=")
+                run = _with_value(run, key.lstrip("+~"), value) if run is not None else None
+            if run is None:
+                continue  # a value only Hydra can set (null): checked alone above
+            try:
+                validate(run)
+            except ConfigError as exc:
+                return f"{exc} (the combination {' '.join([*option_combo, *scalar_combo])})"
     return None
+
+
+def _is_scalar(key: str) -> bool:
+    """Whether the value at ``key`` can be set on a composed configuration without Hydra."""
+    found, hint, _ = _field_at(key)
+    kind = _scalar(hint) if found is not None else None
+    return kind is not None and kind is not bool

@@ -21,9 +21,9 @@ import dataclasses
 
 import numpy as np
 
-from sim.config import ModelConfig, Policy, PolicyKind
-from sim.events import replace_code, vendor_code
-from sim.state import State
+from sim.core.config import ModelConfig, Policy, PolicyKind
+from sim.core.events import replace_code, vendor_code
+from sim.core.state import State
 
 
 def in_force(policy: Policy, step: int) -> bool:

@@ -11,8 +11,8 @@ import dataclasses
 
 import numpy as np
 
-from sim.config import ModelConfig
-from sim.state import State
+from sim.core.config import ModelConfig
+from sim.core.state import State
 
 
 def apply_changes(config: ModelConfig, step: int) -> ModelConfig:

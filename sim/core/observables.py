@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import ModelConfig
-from sim.mechanisms import Outcomes, autonomy_bounds, knowledge, revision_rates, shared_conflict
-from sim.state import State
+from sim.core.config import ModelConfig
+from sim.core.mechanisms import Outcomes, autonomy_bounds, knowledge, revision_rates, shared_conflict
+from sim.core.state import State
 
 OBSERVABLES: dict[str, str] = {
     "org_knowledge": "knowledge of the code, sum(code * reality) / m, in [-1, 1] (March 1991)",

@@ -10,8 +10,9 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
-from sim.plotting import rolling
-from sim.regimes import REGIMES
+from sim.analysis.files import load_timeseries
+from sim.analysis.plotting import rolling
+from sim.analysis.regimes import REGIMES
 
 COLOURS = {
     "rigid": "#4477AA",
@@ -173,13 +174,6 @@ def paradox_figure(sweep_dir: Path, table: pd.DataFrame, x: str, y: str, burn_in
         ax.set_xlabel("week")
     fig.suptitle("The equilibrium paradox: fast surface churn beside a quasi-stable code")
     return fig
-
-
-def load_timeseries(job_dir: Path, seed: int) -> pd.DataFrame:
-    """The per-step table of one replicate of a job."""
-    path = job_dir / "timeseries.parquet"
-    table = pd.read_parquet(path) if path.exists() else pd.read_csv(job_dir / "timeseries.csv")
-    return table[table["seed"] == seed].reset_index(drop=True)
 
 
 def sweep_figures(sweep_dir: Path, table: pd.DataFrame, x: str, y: str) -> dict[str, plt.Figure]:

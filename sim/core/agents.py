@@ -1,7 +1,7 @@
 """The knowledge worker: a Mesa agent that is a thin view on one row of the model's arrays.
 
 Workers hold no state of their own. The model advances all of them at once with
-array operations (:mod:`sim.mechanisms`); a worker object exists so that Mesa's
+array operations (:mod:`sim.core.mechanisms`); a worker object exists so that Mesa's
 tools (AgentSet queries, visualisation, inspection in a notebook) see the same
 agents a modeller thinks in.
 """
@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 
 if TYPE_CHECKING:
-    from sim.model import DualISModel
+    from sim.core.model import DualISModel
 
 
 class Worker(mesa.Agent):

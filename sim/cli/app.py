@@ -18,15 +18,15 @@ from pathlib import Path
 import hydra
 from hydra import compose, initialize_config_dir
 from hydra.core.hydra_config import HydraConfig
-from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.gather import DEFAULT_AXES, gather
-from sim.hydra_config import CONFIG_DIR, to_run_config
-from sim.jobs import is_complete, run_job
-from sim.preflight import check
+from sim.cli.hydra_config import CONFIG_DIR, register_configs, to_run_config
+from sim.cli.preflight import check
+from sim.runs.gather import DEFAULT_AXES, gather
+from sim.runs.jobs import is_complete, run_job
+from sim.runs.sweeps import key_of, merged, parse
 
 log = logging.getLogger("sim")
 
@@ -61,11 +61,7 @@ def run_one(cfg: DictConfig) -> None:
 
 
 def _overrides(task: list[str]) -> list[tuple[str, str]]:
-    pairs = []
-    for override in OverridesParser.create().parse_overrides(list(task)):
-        if not override.is_delete():
-            pairs.append((override.get_key_element().lstrip("+~"), override.get_value_element_as_str()))
-    return pairs
+    return [(key_of(o), o.get_value_element_as_str()) for o in parse(task) if not o.is_delete()]
 
 
 def _value(cfg: DictConfig, key: str, text: str) -> object:
@@ -90,20 +86,24 @@ class GatherSweep(Callback):
         log.info("gathered %s", report)
 
 
-def command_line_overrides(argv: list[str]) -> list[str] | None:
-    """The overrides in ``argv``, or None when Hydra is asked for help or information only."""
-    from hydra._internal.utils import get_args_parser
+INFORMATION_FLAGS = ("-h", "--help", "--hydra-help", "-i", "--info", "-c", "--cfg", "-sc", "--shell-completion")
 
-    args, _ = get_args_parser().parse_known_args(argv)
-    if args.help or args.hydra_help or args.info or args.cfg or args.shell_completion:
+
+def command_line_overrides(argv: list[str]) -> list[str] | None:
+    """The overrides in ``argv``, or None when Hydra is asked for help or information only.
+
+    Hydra's own flags start with ``-``; their values (a config name, a package, ``job``)
+    hold no ``=``, and every override does (``key=value``) or is a deletion (``~key``).
+    """
+    if any(arg.split("=", 1)[0] in INFORMATION_FLAGS for arg in argv):
         return None
-    return args.overrides
+    return [arg for arg in argv if not arg.startswith("-") and ("=" in arg or arg.startswith("~"))]
 
 
 def round_ranges(overrides: list[str], digits: int = 10) -> list[str]:
     """Spell ``key=range(a,b,step)`` sweeps out as rounded value lists: ``key=0.0,0.1,...``."""
     spelled = []
-    for text, parsed in zip(overrides, OverridesParser.create().parse_overrides(overrides), strict=True):
+    for text, parsed in zip(overrides, parse(overrides), strict=True):
         if parsed.is_sweep_override() and "range(" in text:
             values = [round(float(v), digits) for v in parsed.sweep_string_iterator()]
             words = [str(int(v)) if v.is_integer() and "." not in text else repr(v) for v in values]
@@ -121,23 +121,16 @@ def sweep_folder(overrides: list[str]) -> str:
     return f"outputs/sweeps/{slug}-{digest}"
 
 
-def sweep_dir_of(overrides: list[str]) -> Path:
-    """The folder a multirun with these overrides writes into (explicit, or from the config)."""
-    for override in overrides:
-        if override.startswith("hydra.sweep.dir="):
-            return Path(override.split("=", 1)[1])
-    fixed = [
-        o
-        for o, p in zip(overrides, OverridesParser.create().parse_overrides(overrides), strict=True)
-        if not p.is_sweep_override()
-    ]
+def sweep_plan(overrides: list[str]) -> DictConfig:
+    """The Hydra part of the configuration these overrides compose to (sweeps held out): its
+    sweep folder, mode and a study's ``sweeper.params``."""
+    fixed = [o.input_line for o in parse(overrides) if not o.is_sweep_override()]
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        return Path(compose(config_name="config", overrides=fixed, return_hydra_config=True).hydra.sweep.dir)
+        return compose(config_name="config", overrides=fixed, return_hydra_config=True).hydra
 
 
-def resume_conflict(overrides: list[str]) -> str | None:
-    """Why resuming into the sweep folder would be wrong: it holds a sweep of other overrides."""
-    folder = sweep_dir_of(overrides)
+def resume_conflict(folder: Path, overrides: list[str]) -> str | None:
+    """Why resuming into the sweep ``folder`` would be wrong: it holds a sweep of other overrides."""
     previous = folder / "multirun.yaml"
     if not previous.exists():
         return None
@@ -151,24 +144,37 @@ def resume_conflict(overrides: list[str]) -> str | None:
     )
 
 
+def fail(problem: str) -> None:
+    """Stop before any work with one line on standard error."""
+    print(f"error: {problem}", file=sys.stderr)
+    sys.exit(2)
+
+
 def main() -> None:
-    """Entry point: check the overrides, make sweeps resumable, then hand over to Hydra."""
+    """Entry point: check every job of the run or sweep, make sweeps resumable, then hand over to Hydra.
+
+    Hydra's public entrance (``hydra.main``) reads its arguments from ``sys.argv``, so the
+    rounded ranges and an ad-hoc sweep's folder are handed to it there.
+    """
+    register_configs()
     argv = sys.argv[1:]
     overrides = command_line_overrides(argv)
     if overrides is not None:
-        problem = check(overrides)
-        if problem:
-            print(f"error: {problem}", file=sys.stderr)
-            sys.exit(2)
+        if problem := check(overrides):
+            fail(problem)
         spelled = round_ranges(overrides)
         argv = [spelled[overrides.index(a)] if a in overrides else a for a in argv]
-        multirun = "-m" in argv or "--multirun" in argv or any(o.startswith("study=") for o in spelled)
-        if multirun and not any(o.startswith(("hydra.sweep.dir=", "study=")) for o in spelled):
-            spelled.append(f"hydra.sweep.dir={sweep_folder(spelled)}")
-            argv.append(spelled[-1])
-        conflict = resume_conflict(spelled) if multirun else None
-        if conflict:
-            print(f"error: {conflict}", file=sys.stderr)
-            sys.exit(2)
+        plan = sweep_plan(spelled)
+        multirun = "-m" in argv or "--multirun" in argv or plan.mode == RunMode.MULTIRUN
+        if multirun:
+            study_params = dict(plan.sweeper.params or {})
+            if study_params and (problem := check(merged(study_params, spelled))):
+                fail(problem)
+            if not any(o.startswith("hydra.sweep.dir=") for o in spelled) and not study_params:
+                spelled.append(f"hydra.sweep.dir={sweep_folder(spelled)}")
+                argv.append(spelled[-1])
+                plan.sweep.dir = spelled[-1].split("=", 1)[1]
+            if conflict := resume_conflict(Path(plan.sweep.dir), spelled):
+                fail(conflict)
     sys.argv = [sys.argv[0], *argv]
     run_one()

@@ -14,8 +14,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim.config import RegimeConfig
-from sim.settling import largest_drift
+from sim.analysis.settling import largest_drift
+from sim.core.config import RegimeConfig
 
 AFTERMATH = ("blame", "shared_conflict", "shared_neglect", "trust")
 """Observables averaged over the recovery horizon (``rigid_min_recovery`` weeks) after the shock: the clashes it sets off."""

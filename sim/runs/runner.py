@@ -4,25 +4,25 @@ Two experimental protocols sit at this level, above the model:
 
 * the regime test (``regime.test``): ``scheduled`` runs ``steps`` weeks and the first of
   ``model.shocks`` is the test; ``settled`` watches the series and, once they have settled
-  (:mod:`sim.settling`) after the last scheduled event, shocks the organisation and runs
+  (:mod:`sim.analysis.settling`) after the last scheduled event, shocks the organisation and runs
   ``regime.recovery_window`` weeks more. A run that has not settled by
   ``steps - recovery_window`` is not shocked and runs to ``steps``;
 * a ramp (``ramp.*``): one parameter moved in equal steps within the run, spelled out as
-  scheduled changes (:func:`ramp_changes`).
+  scheduled changes (:func:`sim.core.ramp.with_ramp`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from typing import NamedTuple
 
 import pandas as pd
 from tqdm.auto import tqdm
 
-from sim.config import Change, RampConfig, RampDirection, RunConfig, Shock, validate
-from sim.model import DualISModel
-from sim.settling import is_settled, last_scheduled_event
+from sim.analysis.settling import is_settled, last_scheduled_event
+from sim.core.config import RunConfig, Shock, validate
+from sim.core.model import DualISModel
+from sim.core.ramp import with_ramp
 
 
 class Simulation(NamedTuple):
@@ -31,23 +31,6 @@ class Simulation(NamedTuple):
     table: pd.DataFrame
     runtime: float
     test_shock: int | None
-
-
-def ramp_changes(ramp: RampConfig) -> list[Change]:
-    """The scheduled changes that walk ``ramp.key`` through the ramp's levels (the first from week 0)."""
-    values = ramp.values()
-    return [Change(time=ramp.start + i * ramp.weeks_per_level, key=ramp.key, value=v) for i, v in enumerate(values[1:])]
-
-
-def with_ramp(run: RunConfig) -> RunConfig:
-    """``run`` with its ramp, if any, turned into the first level as a start value plus scheduled changes."""
-    ramp = run.ramp
-    if ramp.direction is RampDirection.none:
-        return run
-    model = dataclasses.replace(
-        run.model, **{ramp.key: ramp.values()[0]}, changes=[*run.model.changes, *ramp_changes(ramp)]
-    )
-    return dataclasses.replace(run, model=model)
 
 
 def simulate(run: RunConfig, progress: bool = False) -> Simulation:

@@ -3,7 +3,7 @@
 Every parameter carries its allowed range and unit in the field metadata, so
 that one function (:func:`validate`) checks a whole configuration before any
 work starts, and the ODD document can list the same ranges the code enforces.
-Hydra registers these dataclasses as structured configs in :mod:`sim.app`.
+Hydra registers these dataclasses as structured configs in :mod:`sim.cli.app`.
 """
 
 from __future__ import annotations
@@ -524,7 +524,24 @@ def validate(run: RunConfig) -> RunConfig:
     single range can express. Returns ``run`` unchanged so calls can chain.
     """
     _check_fields(run, "")
-    model = run.model
+    _check_model_relations(run.model)
+    if run.design is not None and not Path(run.design).is_file():
+        raise ConfigError(f"design={run.design} is not a file; allowed: a Parquet table of parameter points")
+    _check_ramp(run)
+    if (run.design is None) != (run.point is None):
+        raise ConfigError(f"design={run.design} and point={run.point} go together: set both or neither")
+    return run
+
+
+def validate_model(model: ModelConfig) -> ModelConfig:
+    """Check an organisation's parameters as :func:`validate` does (keys named ``model.*``); returns ``model``."""
+    _check_fields(model, "model.")
+    _check_model_relations(model)
+    return model
+
+
+def _check_model_relations(model: ModelConfig) -> None:
+    """Relations between the organisation's parameters, its scheduled changes and its policies."""
     if model.personal_ties >= model.n_workers:
         raise ConfigError(f"model.personal_ties={model.personal_ties} must be below model.n_workers={model.n_workers}")
     if model.unit_size > model.n_workers:
@@ -538,12 +555,6 @@ def validate(run: RunConfig) -> RunConfig:
         _check_change(change, f"model.changes[{i}]")
     for name, policy in model.policies.items():
         _check_policy(policy, f"model.policies.{name}")
-    if run.design is not None and not Path(run.design).is_file():
-        raise ConfigError(f"design={run.design} is not a file; allowed: a Parquet table of parameter points")
-    _check_ramp(run)
-    if (run.design is None) != (run.point is None):
-        raise ConfigError(f"design={run.design} and point={run.point} go together: set both or neither")
-    return run
 
 
 def _check_change(change: Change, key: str, value_key: str | None = None) -> None:

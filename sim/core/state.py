@@ -1,6 +1,6 @@
 """The model's state as a structure of arrays: one row per worker, one column per dimension.
 
-Agents (:class:`sim.agents.Worker`) are thin views on one row of these arrays;
+Agents (:class:`sim.core.agents.Worker`) are thin views on one row of these arrays;
 every mechanism works on whole arrays at once, so a step costs a fixed number
 of array operations whatever the number of workers.
 """
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import ModelConfig
-from sim.network import formal_units, initial_personal_ties
+from sim.core.config import ModelConfig
+from sim.core.network import formal_units, initial_personal_ties
 
 BELIEF_VALUES = np.array([-1, 0, 1], dtype=np.int8)
 

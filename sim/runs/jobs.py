@@ -8,7 +8,7 @@ A job runs ``replicates`` seeds of one configuration and writes into its folder:
   means the job is complete: a sweep started again skips such jobs;
 * ``dynamics.png`` (optional): the dynamics of the first replicate.
 
-No Hydra here: :mod:`sim.app` hands in the configuration and the job's folder.
+No Hydra here: :mod:`sim.cli.app` hands in the configuration and the job's folder.
 """
 
 from __future__ import annotations
@@ -16,29 +16,18 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import os
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.config import ConfigError, RunConfig
-from sim.design import apply_point, point_values
-from sim.plotting import dynamics_figure
-from sim.regimes import classify, indicators
-from sim.runner import Simulation, simulate
-
-SUMMARY = "summary.json"
-
-
-def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
-    """Write through a temporary file and rename, so a crash never leaves a half-written file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
+from sim.analysis.files import SUMMARY, TIMESERIES, atomic_write, save_figure
+from sim.analysis.plotting import dynamics_figure
+from sim.analysis.regimes import classify, indicators
+from sim.core.config import ConfigError, RunConfig
+from sim.runs.design import apply_point, point_values
+from sim.runs.runner import Simulation, simulate
 
 
 def replicate_result(run: RunConfig, simulation: Simulation) -> dict[str, Any]:
@@ -55,7 +44,6 @@ def replicate_result(run: RunConfig, simulation: Simulation) -> dict[str, Any]:
         "stopped_early": bool(table["step"].iloc[-1] < run.steps),
         "runtime_seconds": round(simulation.runtime, 3),
         "final": observables.iloc[-1].to_dict(),
-        "tail_mean": observables.tail(max(1, len(table) // 10)).mean().to_dict(),
         "error": None,
     }
 
@@ -114,8 +102,7 @@ def run_job(folder: Path, run: RunConfig, swept: dict[str, Any], figure: bool, p
             first = table[table["seed"] == run.seed].drop(columns="seed")
             shocks = {s.time for s in run.model.shocks} | _test_shocks(results[:1])
             fig = dynamics_figure(first, sorted(shocks), title=f"dual-IS dynamics (seed {run.seed})")
-            atomic_write(folder / "dynamics.png", lambda p: fig.savefig(p, dpi=110, format="png"))
-            plt.close(fig)
+            save_figure(fig, folder / "dynamics.png")
     atomic_write(folder / SUMMARY, lambda p: p.write_text(json.dumps({"runs": results}, indent=2, default=_plain)))
     return results
 
@@ -128,7 +115,7 @@ def _test_shocks(results: list[dict]) -> set[int]:
 
 def _write_table(folder: Path, table: pd.DataFrame, table_format: str) -> None:
     if table_format == "parquet":
-        atomic_write(folder / "timeseries.parquet", lambda p: table.to_parquet(p, index=False))
+        atomic_write(folder / TIMESERIES, lambda p: table.to_parquet(p, index=False))
     else:
         atomic_write(folder / "timeseries.csv", lambda p: table.to_csv(p, index=False))
 

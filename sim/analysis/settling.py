@@ -9,7 +9,7 @@ A regime is a property of a settled organisation, not of a transient (MODEL_BRIE
 The slope of a least-squares line is robust to the week-to-week noise of a finite
 organisation (its standard error falls as W^(-3/2)), where the difference of two
 single weeks is not. An organisation has settled when every series in
-:data:`sim.config.SETTLE_OBSERVABLES` has (docs/odd.md, section 8).
+:data:`sim.core.config.SETTLE_OBSERVABLES` has (docs/odd.md, section 8).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from sim.config import SETTLE_OBSERVABLES, ModelConfig, RegimeConfig
+from sim.core.config import SETTLE_OBSERVABLES, ModelConfig, RegimeConfig
 
 
 def drift(series: Sequence[float] | np.ndarray) -> float:

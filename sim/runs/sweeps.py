@@ -1,0 +1,66 @@
+"""What a sweep is made of, read the way Hydra's basic sweeper reads it.
+
+The one place where override text is parsed (Hydra's own grammar). A study's
+``hydra.sweeper.params`` come first and the command line's overrides after them; where
+both set a key the command line wins, as in Hydra's basic sweeper.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping
+
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import Override
+
+
+def parse(overrides: Iterable[str]) -> list[Override]:
+    """Parse override text (``key=value``, ``key=a,b``, ``key=range(...)``, ``+key=...``)."""
+    return OverridesParser.create().parse_overrides(list(overrides))
+
+
+def key_of(override: Override) -> str:
+    """The dotted key an override sets, without its ``+``/``~``/``++`` prefix."""
+    return override.get_key_element().lstrip("+~")
+
+
+def merged(params: Mapping[str, object], task: Iterable[str]) -> list[str]:
+    """A study's sweep ``params`` followed by the command line's ``task``; the command line wins a key."""
+    task = list(task)
+    given = {key_of(o) for o in parse(task)}
+    return [f"{key}={value}" for key, value in params.items() if key not in given] + task
+
+
+def sweep_values(override: Override) -> list[str]:
+    """The values a (sweep) override takes, as override text ``key=value``."""
+    if override.is_sweep_override():
+        return [f"{override.get_key_element()}={value}" for value in override.sweep_string_iterator()]
+    return [override.input_line]
+
+
+def job_count(overrides: Iterable[str]) -> int:
+    """How many jobs a sweep of these overrides launches: the product of its sweeps' sizes."""
+    last = {key_of(o): o for o in parse(overrides)}  # a repeated key: the last one counts
+    return math.prod(len(sweep_values(o)) for o in last.values())
+
+
+def jobs_of(overrides: Iterable[str]) -> list[list[str]]:
+    """Each job's overrides, in the order Hydra's basic sweeper numbers the jobs.
+
+    Every key keeps the place of its first appearance and the value of its last; the jobs
+    are the product of the keys' values, the last key varying fastest.
+    """
+    values: dict[str, list[str]] = {}
+    for override in parse(overrides):
+        key = override.get_key_element()
+        if override.is_sweep_override():
+            values[key] = [f"{key}={value}" for value in override.sweep_string_iterator()]
+        else:
+            values[key] = [f"{key}={override.get_value_element_as_str()}"]
+    return [list(job) for job in itertools.product(*values.values())]
+
+
+def job_identity(job_overrides: Iterable[str]) -> tuple[str, ...]:
+    """What a job is, whatever the order its overrides were given in: their sorted text."""
+    return tuple(sorted(job_overrides))

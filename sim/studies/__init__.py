@@ -1,0 +1,1 @@
+"""Studies built from sweeps: sensitivity, validation, robustness of the regime map. Imports runs and below."""
