@@ -143,6 +143,29 @@ def _with_value(run: RunConfig, key: str, text: str) -> RunConfig | None:
     return updated
 
 
+def with_study_sweeps(overrides: list[str]) -> list[str]:
+    """``overrides`` plus the sweeps a chosen ``study=`` adds (``hydra.sweeper.params``), so they are checked too.
+
+    A key set on the command line wins over the study's sweep of it, as in Hydra.
+    """
+    if not any(o.startswith("study=") for o in overrides):
+        return overrides
+    from hydra import compose, initialize_config_dir
+
+    from sim.hydra_config import CONFIG_DIR
+
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    fixed = [o for o, p in zip(overrides, parsed, strict=True) if not p.is_sweep_override()]
+    given = {p.get_key_element().lstrip("+~") for p in parsed}
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            cfg = compose(config_name="config", overrides=fixed, return_hydra_config=True)
+    except HydraException:
+        return overrides  # a bad override: check() names it
+    params = cfg.hydra.sweeper.params or {}
+    return [*overrides, *(f"{key}={value}" for key, value in params.items() if key not in given)]
+
+
 def check(overrides: list[str]) -> str | None:
     """Return one line describing the first bad override, or None if all are fine.
 
@@ -152,7 +175,7 @@ def check(overrides: list[str]) -> str | None:
     """
     overrides = [o for o in overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/"))]
     try:
-        combos = expand(overrides)
+        combos = expand(with_study_sweeps(overrides))
     except HydraException as exc:
         return _first_line(exc)
     base_run = None

@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 
 from sim.config import Change, RampConfig, RampDirection, RunConfig, Shock, validate
 from sim.model import DualISModel
+from sim.policies import with_dose
 from sim.settling import is_settled, last_scheduled_event
 
 
@@ -53,7 +54,7 @@ def with_ramp(run: RunConfig) -> RunConfig:
 def simulate(run: RunConfig, progress: bool = False) -> Simulation:
     """Validate ``run``, simulate it under its regime-test protocol and return the result."""
     validate(run)
-    run = with_ramp(run)
+    run = with_ramp(with_dose(run))
     start = time.perf_counter()
     model = DualISModel(run.model, rng=run.seed, stop_at_equilibrium=run.stop_at_equilibrium)
     settled_test = run.regime.test == "settled"
