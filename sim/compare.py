@@ -409,7 +409,7 @@ def markdown(
         )
     lines += ["", "## Outcomes", "", _outcome_table(effects, settings).to_markdown(index=False), ""]
     lines += [f"## Effects against the baseline (`{BASELINE}`)", "", effects_table(effects).to_markdown(), ""]
-    lines += ["## Trade-offs", "", *_tradeoffs(effects), ""]
+    lines += ["## Trade-offs", "", *tradeoffs(effects), ""]
     if settings.rank_by is not None or weights:
         lines += ["## Ranking, as asked", ""]
         if weights:
@@ -458,7 +458,7 @@ def _outcome_table(effects: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _tradeoffs(effects: pd.DataFrame) -> list[str]:
+def tradeoffs(effects: pd.DataFrame) -> list[str]:
     table = gains(effects)
     lines = []
     for policy in sorted(set(effects["policy"])):

@@ -124,8 +124,15 @@ def markdown(found: pd.DataFrame, table: pd.DataFrame, policy: str, settings: co
     ]
     for outcome in [o for o in compare.OUTCOMES if o in set(found["outcome"])]:
         direction = compare.DIRECTION_WORDS[compare.DIRECTIONS[outcome]]
-        lines += [f"## {outcome} ({direction})", "", curve_table(found, outcome).to_markdown(), ""]
-    shares = pd.crosstab([table[START], table[STRENGTH]] if START in table else table[STRENGTH], table["regime"])
+        lines += [f"## {outcome}: {direction}", "", curve_table(found, outcome).to_markdown(), ""]
+    cell = (
+        "start week " + table[START].astype(int).astype(str) + ", strength " + table[STRENGTH].map("{:g}".format)
+        if START in table
+        else "strength " + table[STRENGTH].map("{:g}".format)
+    )
+    shares = pd.crosstab(cell.rename("cell"), table["regime"])
+    order = cell.loc[table.sort_values([c for c in (START, STRENGTH) if c in table]).index].unique()
+    shares = shares.loc[order]
     lines += ["## Regime reached (runs)", "", *compare._regime_lines(settings, table.assign(policy=table[STRENGTH]))]
     lines += ["", shares.to_markdown()]
     return "\n".join(lines) + "\n"

@@ -163,7 +163,7 @@ def markdown(found: pd.DataFrame, table: pd.DataFrame, settings: compare.Setting
         ]
     for outcome in [o for o in compare.OUTCOMES if o in set(found["outcome"])]:
         direction = compare.DIRECTION_WORDS[compare.DIRECTIONS[outcome]]
-        lines += [f"## {outcome} ({direction})", "", "Effect against the scenario's baseline:", ""]
+        lines += [f"## {outcome}: {direction}", "", "Effect against the scenario's baseline:", ""]
         lines += [effect_table(found, outcome).to_markdown(), ""]
         if compare.DIRECTIONS[outcome]:
             digits = 1 if outcome == "recovery_time_capped" else 3
