@@ -228,6 +228,7 @@ def verdicts(effects: pd.DataFrame, correction: str = "holm") -> pd.DataFrame:
     result["distinguishable_adjusted"] = result["distinguishable"] & (result["p_adjusted"] < 1 - policy_stats.LEVEL)
     result["correction"] = correction
     result["verdict"] = result.apply(_verdict, axis=1)
+    result["n_max"] = result["n"].max()
     return result
 
 
@@ -275,7 +276,9 @@ def _cell(row: pd.Series) -> str:
     if row["n"] < 2:
         return f"{row['effect']:+.3g} (n = {int(row['n'])} pair: no interval)"
     digits = 1 if abs(row["baseline"]) >= 10 or row["outcome"] == "recovery_time_capped" else 3
-    return f"{row['effect']:+.{digits}f} [{row['low']:+.{digits}f}, {row['high']:+.{digits}f}] {row['verdict']}"
+    text = f"{row['effect']:+.{digits}f} [{row['low']:+.{digits}f}, {row['high']:+.{digits}f}] {row['verdict']}"
+    fewer = row.get("n_max", row["n"]) > row["n"]  # runs not tested (unsettled) have no recovery time
+    return f"{text} (n = {int(row['n'])})" if fewer else text
 
 
 def effects_table(effects: pd.DataFrame, baseline: str = BASELINE) -> pd.DataFrame:

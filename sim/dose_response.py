@@ -59,7 +59,7 @@ def curve_table(found: pd.DataFrame, outcome: str) -> pd.DataFrame:
     rows = found[found["outcome"] == outcome]
     text = rows.assign(text=rows.assign(policy="").apply(compare._cell, axis=1))
     wide = text.pivot(index="strength", columns="start", values="text")
-    wide.columns = [f"start week {c}" for c in wide.columns]
+    wide.columns = [f"start week {c}" if c >= 0 else "start as set" for c in wide.columns]
     reference = pd.DataFrame({c: ["reference (0)"] for c in wide.columns}, index=pd.Index([0.0], name="strength"))
     return pd.concat([reference, wide])
 

@@ -84,6 +84,16 @@ def regret_table(behind: pd.DataFrame, outcome: str) -> pd.DataFrame:
     return wide.sort_values(["max regret", "mean regret"], kind="stable")
 
 
+def regime_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Policies as rows, scenarios as columns, the regime mix of each arm ("90% resilient, 10% inert")."""
+
+    def mix(regimes: pd.Series) -> str:
+        shares = regimes.value_counts(normalize=True).sort_index().sort_values(ascending=False, kind="stable")
+        return ", ".join(f"{share:.0%} {regime}" for regime, share in shares.items())
+
+    return table.groupby([compare.ARM, SCENARIO])["regime"].apply(mix).unstack(SCENARIO)
+
+
 def figure(found: pd.DataFrame):
     """Per outcome with a direction: a policy x scenario heat map of the gain (effect in the better direction)."""
     outcomes = [o for o in compare.RANKABLE_OUTCOMES if o in set(found["outcome"])]
@@ -169,8 +179,7 @@ def markdown(found: pd.DataFrame, table: pd.DataFrame, settings: compare.Setting
             digits = 1 if outcome == "recovery_time_capped" else 3
             lines += ["Regret:", "", regret_table(behind, outcome).round(digits).to_markdown(), ""]
     lines += ["## Regime reached (share of runs)", "", *compare._regime_lines(settings, table), ""]
-    shares = pd.crosstab([table[SCENARIO], table[compare.ARM]], table["regime"], normalize="index").round(3)
-    lines += [shares.to_markdown()]
+    lines += [regime_table(table).to_markdown()]
     return "\n".join(lines) + "\n"
 
 
