@@ -531,7 +531,7 @@ def write_report(
     figure = forest_plot(effects, settings.correction)
     atomic_write(written["png"], lambda p: figure.savefig(p, dpi=110, format="png"))
     plt.close(figure)
-    if "job" in ok and (folder / str(ok["job"].iloc[0])).is_dir():
+    if "job" in ok and not strata(ok) and (folder / str(ok["job"].iloc[0])).is_dir():  # seeds pair across arms only
         written["trajectories"] = policy_time.write_figure(folder, ok, settings.shock_week)
     return written
 
