@@ -438,6 +438,62 @@ class OutputConfig:
     progress: bool = True
 
 
+COMPARISON_OUTCOMES = (
+    "productivity",
+    "satisfaction",
+    "commons_quality",
+    "data_worker_share",
+    "recovery_time_capped",
+    "resilient",
+)
+"""The outcomes a policy report compares (sim.compare describes each, with its direction and window)."""
+RANKABLE_OUTCOMES = tuple(o for o in COMPARISON_OUTCOMES if o != "data_worker_share")
+"""Outcomes with a direction (higher is better, or worse): the share of data workers is a means, not an end."""
+
+
+def _weight(outcome: str) -> Any:
+    return param(0.0, 0.0, math.inf, "weight", f"weight of the gain in {outcome}, in standard deviations over all runs")
+
+
+@dataclass
+class OutcomeWeights:
+    """Weights of a ranking by weighted score, one per outcome of RANKABLE_OUTCOMES (all 0: no weighted ranking)."""
+
+    productivity: float = _weight("productivity")
+    satisfaction: float = _weight("satisfaction")
+    commons_quality: float = _weight("commons quality")
+    recovery_time_capped: float = _weight("weeks to recover (a gain is a faster recovery)")
+    resilient: float = _weight("the chance of ending resilient")
+
+    def given(self) -> dict[str, float]:
+        """The weights that are not 0, by outcome."""
+        return {name: value for name, value in dataclasses.asdict(self).items() if value}
+
+
+@dataclass
+class ComparisonConfig:
+    """How a policy report orders and tests its policies (sim.compare); no ranking unless asked for."""
+
+    rank_by: str | None = field(
+        default=None, metadata={"doc": "rank the policies by their effect on this outcome (None: no ranking)"}
+    )
+    weights: OutcomeWeights = field(default_factory=OutcomeWeights)
+    correction: str = field(
+        default="holm",
+        metadata={"choices": ("holm", "fdr_bh"), "doc": "multiplicity correction: Holm or Benjamini-Hochberg"},
+    )
+
+
+@dataclass
+class DoseConfig:
+    """Override the strength and start week of every policy in force (a dose-response sweep; None: as set)."""
+
+    strength: float | None = field(default=None, metadata={"doc": "strength of every policy in force, in [0, 1]"})
+    start: int | None = field(
+        default=None, metadata={"doc": "start week of every policy in force (an end moves with it)"}
+    )
+
+
 @dataclass
 class RunConfig:
     """One run: a model configuration, a seed and a horizon."""
@@ -456,6 +512,8 @@ class RunConfig:
     regime: RegimeConfig = field(default_factory=RegimeConfig)
     ramp: RampConfig = field(default_factory=RampConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    comparison: ComparisonConfig = field(default_factory=ComparisonConfig)
+    dose: DoseConfig = field(default_factory=DoseConfig)
 
 
 def parameter_rows(schema: type | None = None) -> list[dict[str, Any]]:
@@ -528,6 +586,8 @@ def validate(run: RunConfig) -> RunConfig:
     if run.design is not None and not Path(run.design).is_file():
         raise ConfigError(f"design={run.design} is not a file; allowed: a Parquet table of parameter points")
     _check_ramp(run)
+    _check_comparison(run.comparison)
+    _check_dose(run)
     if (run.design is None) != (run.point is None):
         raise ConfigError(f"design={run.design} and point={run.point} go together: set both or neither")
     return run
@@ -587,3 +647,30 @@ def _check_policy(policy: Policy, key: str) -> None:
     """Numbers are range-checked with every field; here: a policy must end after it starts."""
     if policy.end is not None and policy.end <= policy.start:
         raise ConfigError(f"{key}.end={policy.end} must be after {key}.start={policy.start} (or null: never ends)")
+
+
+def _check_comparison(comparison: ComparisonConfig) -> None:
+    """A ranking names a known outcome, or sets weights, not both (weights are range-checked as fields)."""
+    if comparison.rank_by is not None and comparison.rank_by not in RANKABLE_OUTCOMES:
+        raise ConfigError(
+            f"comparison.rank_by={comparison.rank_by} is not an outcome with a direction; "
+            f"allowed: {', '.join(RANKABLE_OUTCOMES)}"
+        )
+    if comparison.rank_by is not None and comparison.weights.given():
+        raise ConfigError(
+            f"comparison.rank_by={comparison.rank_by} and comparison.weights are both set; allowed: one of them"
+        )
+
+
+def _check_dose(run: RunConfig) -> None:
+    """A dose overrides the policies in force, so there must be one, and its values must be in range."""
+    dose = run.dose
+    if dose.strength is None and dose.start is None:
+        return
+    if not run.model.policies:
+        key, value = ("dose.strength", dose.strength) if dose.strength is not None else ("dose.start", dose.start)
+        raise ConfigError(f"{key}={value} needs a policy in force; allowed: with policy=<a policy other than none>")
+    if dose.strength is not None and not 0 <= dose.strength <= 1:
+        raise ConfigError(f"dose.strength={dose.strength!r} is outside [0, 1] (share)")
+    if dose.start is not None and dose.start < 1:
+        raise ConfigError(f"dose.start={dose.start!r} is outside [1, inf] (step)")

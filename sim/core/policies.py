@@ -21,7 +21,7 @@ import dataclasses
 
 import numpy as np
 
-from sim.core.config import ModelConfig, Policy, PolicyKind
+from sim.core.config import ModelConfig, Policy, PolicyKind, RunConfig
 from sim.core.events import replace_code, vendor_code
 from sim.core.state import State
 
@@ -78,3 +78,24 @@ def migrate_by_policy(state: State, config: ModelConfig, rng: np.random.Generato
             new[replaced] = vendor[replaced]
             changed += replace_code(state, config, new)
     return changed
+
+
+def with_dose(run: RunConfig) -> RunConfig:
+    """``run`` with ``dose.strength`` and ``dose.start`` set on every policy in force (an end keeps its distance).
+
+    A dose-response study sweeps these two keys whatever the policy's entry is called.
+    """
+    dose = run.dose
+    if dose.strength is None and dose.start is None:
+        return run
+    policies = {}
+    for name, policy in run.model.policies.items():
+        changes: dict = {}
+        if dose.strength is not None:
+            changes["strength"] = float(dose.strength)
+        if dose.start is not None:
+            changes["start"] = int(dose.start)
+            if policy.end is not None:
+                changes["end"] = policy.end + int(dose.start) - policy.start
+        policies[name] = dataclasses.replace(policy, **changes)
+    return dataclasses.replace(run, model=dataclasses.replace(run.model, policies=policies))

@@ -60,7 +60,7 @@ def gather(sweep_dir: Path, axes: tuple[str, str] = DEFAULT_AXES) -> dict[str, o
 
     Ramp sweeps and enforcement transition sweeps also get their reports (module docstring).
     """
-    from sim.analysis import compare, hysteresis, maps  # matplotlib only when there is something to draw
+    from sim.analysis import compare, dose_response, hysteresis, maps, policy_robustness  # matplotlib when needed
 
     table = collect(sweep_dir)
     report: dict[str, object] = {"runs": len(table), "jobs": table["job"].nunique() if len(table) else 0}
@@ -71,7 +71,11 @@ def gather(sweep_dir: Path, axes: tuple[str, str] = DEFAULT_AXES) -> dict[str, o
     atomic_write(sweep_dir / "runs.csv", lambda p: table.to_csv(p, index=False))
     report["failed"] = int((table["error"] != "").sum())
     report["regime_shares"] = table["regime"].value_counts(normalize=True).round(3).to_dict()
-    if (
+    if dose_response.is_dose_sweep(table):
+        report["dose_response"] = sorted(p.name for p in dose_response.write_report(sweep_dir, table).values())
+    elif policy_robustness.is_robustness_sweep(table):
+        report["robustness"] = sorted(p.name for p in policy_robustness.write_report(sweep_dir, table).values())
+    elif (
         compare.ARM in table.columns
         and compare.BASELINE in set(table[compare.ARM])
         and table[compare.ARM].nunique() > 1

@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 from sim.analysis.settling import is_settled, last_scheduled_event
 from sim.core.config import RunConfig, Shock, validate
 from sim.core.model import DualISModel
+from sim.core.policies import with_dose
 from sim.core.ramp import with_ramp
 
 
@@ -36,7 +37,7 @@ class Simulation(NamedTuple):
 def simulate(run: RunConfig, progress: bool = False) -> Simulation:
     """Validate ``run``, simulate it under its regime-test protocol and return the result."""
     validate(run)
-    run = with_ramp(run)
+    run = with_ramp(with_dose(run))
     start = time.perf_counter()
     model = DualISModel(run.model, rng=run.seed, stop_at_equilibrium=run.stop_at_equilibrium)
     settled_test = run.regime.test == "settled"
