@@ -23,6 +23,7 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from sim import exploration
 from sim.gather import DEFAULT_AXES, gather
 from sim.hydra_config import CONFIG_DIR, to_run_config
 from sim.jobs import is_complete, run_job
@@ -156,7 +157,9 @@ def main() -> None:
     argv = sys.argv[1:]
     overrides = command_line_overrides(argv)
     if overrides is not None:
-        problem = check(overrides)
+        added, problem = exploration.prepare(overrides)  # an exploration's design, drawn and checked first
+        overrides, argv = [*overrides, *added], [*argv, *added]
+        problem = problem or check(overrides)
         if problem:
             print(f"error: {problem}", file=sys.stderr)
             sys.exit(2)
