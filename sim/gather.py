@@ -86,7 +86,7 @@ def gather(sweep_dir: Path, axes: tuple[str, str] = DEFAULT_AXES) -> dict[str, o
 
     Ramp sweeps and enforcement transition sweeps also get their reports (module docstring).
     """
-    from sim import compare, hysteresis, maps  # matplotlib only when there is something to draw
+    from sim import compare, discover, exploration, hysteresis, maps  # matplotlib only when there is something to draw
 
     table = collect(sweep_dir)
     report: dict[str, object] = {"runs": len(table), "jobs": table["job"].nunique() if len(table) else 0}
@@ -107,7 +107,9 @@ def gather(sweep_dir: Path, axes: tuple[str, str] = DEFAULT_AXES) -> dict[str, o
         report["hysteresis"] = sorted(p.name for p in hysteresis.write_report(sweep_dir).values())
     if hysteresis.is_transition_sweep(table):
         report["transition"] = sorted(p.name for p in hysteresis.write_transition(sweep_dir, table).values())
-    chosen = numeric_axes(table, axes)
+    chosen = numeric_axes(table, axes) if "point" not in table.columns else None  # a design has no grid to map
+    if (sweep_dir / exploration.SPACE).exists():
+        report["discovery"] = sorted(p.name for p in discover.write_report(sweep_dir, "resilient").values())
     if chosen is not None:
         for name, figure in maps.sweep_figures(sweep_dir, table, *chosen).items():
             atomic_write(sweep_dir / name, lambda p, figure=figure: figure.savefig(p, dpi=110, format="png"))
