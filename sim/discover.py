@@ -3,13 +3,14 @@
     python -m sim.discover outputs/studies/exploration-lhs2000-seed0 --target resilient
     python -m sim.discover <sweep folder> --target rigid            # or loose, inert, unsettled
     python -m sim.discover <sweep folder> --target 'recovery_time<30'
+    python -m sim.discover <sweep folder> --target 'resilient&final_worker_knowledge>=0.5'
     python -m sim.discover <sweep folder> --target bistable          # a ramped exploration (hysteresis)
 
 The inputs are the sweep's varied model parameters (the ``model.*`` columns of its tidy
 table with more than one value, e.g. an exploration's design); the target is a yes/no per
 run: a regime, a threshold on any numeric column of the table (an indicator such as
 ``recovery_time`` or ``commons_quality``, or ``final_<observable>``; a recovery that never
-came counts as infinitely slow), or, for a sweep of ramps up and down over design points,
+came counts as infinitely slow), several of these joined by ``&``, or, for a sweep of ramps up and down over design points,
 whether a point is bistable (:func:`bistable_points`). Failed runs are left out.
 
 The algorithms are EMA Workbench's (Kwakkel 2017): PRIM (Friedman & Fisher 1999) peels the
@@ -103,14 +104,20 @@ def inputs(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def target_values(table: pd.DataFrame, target: str) -> tuple[np.ndarray, str]:
-    """The yes/no target per run, and how it reads in words; a one-line error for an unknown target."""
+    """The yes/no target per run, and how it reads in words; a one-line error for an unknown target.
+
+    Conditions joined by ``&`` must all hold: ``resilient&final_worker_knowledge>=0.5``.
+    """
+    if "&" in target:
+        parts = [target_values(table, part.strip()) for part in target.split("&")]
+        return np.logical_and.reduce([values for values, _ in parts]), " and ".join(words for _, words in parts)
     if target in REGIMES:
         return (table["regime"] == target).to_numpy(), f"the run ends {target}"
     match = THRESHOLD.match(target)
     if match is None:
         raise DiscoveryError(
             f"--target={target!r} is not a target; allowed: {', '.join(REGIMES)}, {BISTABLE}, "
-            "or a threshold such as recovery_time<30 (<, <=, >, >=, ==)"
+            "or a threshold such as recovery_time<30 (<, <=, >, >=, ==), several joined by &"
         )
     column, op, number = match.groups()
     if column not in table.columns or not pd.api.types.is_numeric_dtype(table[column]):
@@ -337,7 +344,7 @@ def discover(
 
 def slug(target: str) -> str:
     """A folder name for a target: ``recovery_time<30`` -> ``recovery_time-lt-30``."""
-    words = {"<=": "-le-", ">=": "-ge-", "==": "-eq-", "<": "-lt-", ">": "-gt-"}
+    words = {"<=": "-le-", ">=": "-ge-", "==": "-eq-", "<": "-lt-", ">": "-gt-", "&": "-and-"}
     for op, word in words.items():
         target = target.replace(op, word)
     return re.sub(r"[^\w.-]", "", target)

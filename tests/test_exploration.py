@@ -292,3 +292,11 @@ def test_bistability_is_read_per_design_point_from_its_ramps_up_and_down(tmp_pat
         assert row["bistable"] == (gap > 0.1)
     found = discover.discover(folder, "bistable")
     assert len(found.y) == 3 and list(found.x.columns) == ["individualization"]
+
+
+def test_conditions_joined_by_and_must_all_hold(known):
+    _, table = known
+    both, words = discover.target_values(table, "resilient&model.enforcement<0.4")
+    expected = (table["regime"] == "resilient") & (table["model.enforcement"] < 0.4)
+    assert (both == expected.to_numpy()).all() and words == "the run ends resilient and model.enforcement < 0.4"
+    assert discover.slug("resilient&final_worker_knowledge>=0.5") == "resilient-and-final_worker_knowledge-ge-0.5"
