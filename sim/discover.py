@@ -15,8 +15,9 @@ whether a point is bistable (:func:`bistable_points`). Failed runs are left out.
 
 The algorithms are EMA Workbench's (Kwakkel 2017): PRIM (Friedman & Fisher 1999) peels the
 box in which the target is densest, one box after another (``--boxes``); on each box's peeling
-trajectory the chosen box is the one with the largest harmonic mean of coverage and density
-among those covering at least ``--min-coverage`` of the target runs not yet in an earlier box,
+trajectory the chosen box is the one that best separates target from other runs (the largest
+Youden's J: share of the target runs inside minus share of the other runs inside) among those
+covering at least ``--min-coverage`` of the target runs not yet in an earlier box,
 and a restriction whose limits could have come about by chance (quasi-p value above 0.05 on
 each) is then dropped (EMA's ``drop_restriction``). Per box: *coverage* = target runs
 in the box / all target runs, *density* = target runs in the box / runs in the box, *mass* =
@@ -201,21 +202,23 @@ class Discovery:
         return float(self.y.mean())
 
 
-def choose(trajectory: pd.DataFrame, min_coverage: float, remaining: int | None = None) -> int:
-    """The box of the trajectory that best balances coverage and density (largest harmonic mean of the two).
+def choose(trajectory: pd.DataFrame, min_coverage: float) -> int:
+    """The box of the trajectory that best separates target from other rows: the largest Youden's J.
 
-    Only boxes covering at least ``min_coverage`` of the ``remaining`` target rows (default: those in the
-    trajectory's first box, i.e. not yet in an earlier box) are eligible; ties go to the larger coverage,
-    and with no eligible box the first one is chosen. Densest-at-a-coverage-floor would always peel down to
-    the floor, trading much coverage for a little density that the noise of the data makes up.
+    J = (target rows inside / target rows) − (other rows inside / other rows), both counted among the
+    rows the trajectory started from (those not in an earlier box): how much better the box does than a
+    random box of the same size, whatever the target's base rate. Only boxes covering at least
+    ``min_coverage`` of those target rows are eligible; ties go to the larger coverage, and with no
+    eligible box the first one (everything) is chosen. Densest-at-a-coverage-floor would always peel down
+    to the floor, trading much coverage for a little density that the noise of the data makes up.
     """
-    remaining = remaining or int(trajectory["k"].iloc[0])
-    eligible = trajectory[trajectory["k"] >= min_coverage * remaining - 1e-9]
-    if eligible.empty:
-        eligible = trajectory.iloc[:1]
-    cover = eligible["k"] / remaining
-    balance = 2 * cover * eligible["density"] / (cover + eligible["density"])
-    best = eligible.assign(balance=balance).sort_values(["balance", "coverage"], ascending=False, kind="stable")
+    targets, rows = float(trajectory["k"].iloc[0]), float(trajectory["n"].iloc[0])
+    cover = trajectory["k"] / targets
+    false = (trajectory["n"] - trajectory["k"]) / max(rows - targets, 1.0)
+    scored = trajectory.assign(j=cover - false, cover=cover)[cover >= min_coverage - 1e-9]
+    if scored.empty:
+        return int(trajectory.index[0])
+    best = scored.sort_values(["j", "cover"], ascending=False, kind="stable")
     return int(best.index[0])
 
 
@@ -232,6 +235,7 @@ def prim_boxes(
     peel_alpha: float,
     mass_min: float,
     qp_max: float = 0.05,
+    notes: list[str] | None = None,
 ) -> list[Box]:
     """Up to ``boxes`` PRIM boxes, each chosen on its own trajectory (:func:`choose`).
 
@@ -243,6 +247,7 @@ def prim_boxes(
     # limits, which pandas 3 refuses: integers go in as floats (their limits may then fall between two).
     x = x.astype(float)
     algorithm = prim.Prim(x, y.astype(int), peel_alpha=peel_alpha, mass_min=mass_min)
+    notes = [] if notes is None else notes
     found = []
     for number in range(1, boxes + 1):
         with warnings.catch_warnings():
@@ -259,7 +264,13 @@ def prim_boxes(
             dropped.append(weak[0])
             current = len(box.peeling_trajectory) - 1
         if int(box.peeling_trajectory["res_dim"].iloc[current]) == 0:
-            break  # nothing but chance restricts it: the target rows left are scattered
+            if number > 1 or chosen == 0:
+                notes.append(f"PRIM box {number}: none, the target rows left are scattered (nothing beats chance)")
+                break
+            notes.append(
+                f"PRIM box {number}: no limit has a quasi-p value below {qp_max}; shown undropped, read with care"
+            )
+            current, dropped = chosen, []
         stats, limits = box.inspect(current, style="data")[0]
         limits = limits.droplevel(0, axis=1) if isinstance(limits.columns, pd.MultiIndex) else limits
         limits.columns = ["min", "max", "qp_lower", "qp_upper"]
@@ -329,7 +340,7 @@ def discover(
     if "unsettled" in set(table.get("regime", [])) and target != "unsettled":
         share = float((table["regime"] == "unsettled").mean())
         notes.append(f"{share:.1%} of the runs are unsettled (no regime read); they count as not meeting the target")
-    found = prim_boxes(x, y, boxes, min_coverage, peel_alpha, mass_min) if y.any() and not y.all() else []
+    found = prim_boxes(x, y, boxes, min_coverage, peel_alpha, mass_min, notes=notes) if y.any() and not y.all() else []
     if not y.any():
         notes.append("no run meets the target: nothing to discover")
     elif y.all():
@@ -457,13 +468,13 @@ def markdown(found: Discovery, space: dict[str, Dimension], sweep_dir: Path) -> 
         "",
     ]
     lines += [f"- {note}" for note in found.notes] + ([""] if found.notes else [])
-    if not found.boxes:
-        return "\n".join(lines + ["No box: the target is met by no row or by all of them.", ""])
-    lines += ["## PRIM boxes", "",
+    if found.cart.empty and not found.boxes:
+        return "\n".join(lines + ["Nothing to discover (see the notes above).", ""])
+    lines += ["## PRIM boxes", "", *([] if found.boxes else ["No PRIM box (see the notes above).", ""]),
               ("Coverage: share of all target rows inside the box; density: share of the box's rows meeting the "
               "target; mass: share of all rows inside the box. Each box is the point of its peeling trajectory with "
-              "the largest harmonic mean of coverage and density among those covering the chosen share of the target "
-              "rows left after the earlier boxes; restrictions with a quasi-p value above 0.05 on each limit (chance) "
+              "the largest Youden's J (share of the target rows inside minus share of the other rows inside) among "
+              "those covering the chosen share of the target rows left after the earlier boxes; restrictions with a quasi-p value above 0.05 on each limit (chance) "
               "are then dropped."), ""]  # fmt: skip
     for box in found.boxes:
         lines += [(f"### Box {box.number}: coverage {box.coverage:.2f}, density {box.density:.2f}, mass {box.mass:.2f}, "
@@ -478,19 +489,24 @@ def markdown(found: Discovery, space: dict[str, Dimension], sweep_dir: Path) -> 
         if box.dropped:
             lines.append(f"\nDropped as chance restrictions: {', '.join(box.dropped)}.")
         lines.append("")
-    first = found.boxes[0].trajectory
-    lines += [
-        "### Peeling trajectory of box 1",
-        "",
-        "| point | coverage | density | mass | restricted |",
-        "|---|---|---|---|---|",
-    ]
+    first = found.boxes[0].trajectory if found.boxes else pd.DataFrame(columns=["coverage"])
+    lines += (
+        [
+            "### Peeling trajectory of box 1",
+            "",
+            "| point | coverage | density | mass | restricted |",
+            "|---|---|---|---|---|",
+        ]
+        if found.boxes
+        else []
+    )
     step = max(1, len(first) // 15)
     for i, row in first.iloc[::step].iterrows():
         lines.append(
             f"| {i} | {row['coverage']:.3f} | {row['density']:.3f} | {row['mass']:.3f} | {int(row['res_dim'])} |"
         )
-    lines += ["", "(every trajectory point in `trajectory.csv`; `tradeoff.png` draws them)", ""]
+    if found.boxes:
+        lines += ["", "(every trajectory point in `trajectory.csv`; `tradeoff.png` draws them)", ""]
     if not found.cart.empty:
         pure = found.cart[found.cart["density"] >= 0.5].drop_duplicates("leaf")
         lines += ["## CART", "",
