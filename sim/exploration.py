@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -223,7 +224,7 @@ def prepare(overrides: list[str]) -> tuple[list[str], str | None]:
         return [], None
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    from sim.app import sweep_dir_of
+    from sim.app import round_ranges, sweep_dir_of, sweep_folder
     from sim.hydra_config import load
 
     parsed = OverridesParser.create().parse_overrides(overrides)
@@ -238,8 +239,14 @@ def prepare(overrides: list[str]) -> tuple[list[str], str | None]:
     taken = [o for o in overrides if o.lstrip("+~").startswith(("design=", "point="))]
     if taken:
         return [], f"{taken[0]} cannot be combined with an exploration; allowed: exploration.* draws the design"
+    added = []
+    studied = any(o.startswith("study=") for o in overrides)
+    if not studied and not any(flag in sys.argv for flag in ("-m", "--multirun")):
+        return [], f"exploration.samples={run.exploration.samples} runs a sweep; allowed: with study=exploration or -m"
+    if not studied and not any(o.startswith("hydra.sweep.dir=") for o in overrides):
+        added.append(f"hydra.sweep.dir={sweep_folder(round_ranges(overrides))}")  # the folder an ad-hoc sweep gets
     try:
-        path = write_design(sweep_dir_of(overrides), run.exploration, run)
+        path = write_design(sweep_dir_of([*overrides, *added]), run.exploration, run)
     except ConfigError as exc:
         return [], str(exc)
-    return [f"design={path.resolve()}", f"point=range({run.exploration.samples})"], None
+    return [*added, f"design={path.resolve()}", f"point=range({run.exploration.samples})"], None

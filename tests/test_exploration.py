@@ -300,3 +300,16 @@ def test_conditions_joined_by_and_must_all_hold(known):
     expected = (table["regime"] == "resilient") & (table["model.enforcement"] < 0.4)
     assert (both == expected.to_numpy()).all() and words == "the run ends resilient and model.enforcement < 0.4"
     assert discover.slug("resilient&final_worker_knowledge>=0.5") == "resilient-and-final_worker_knowledge-ge-0.5"
+
+
+def test_an_exploration_outside_a_study_needs_a_sweep_and_lands_in_its_folder(tmp_path):
+    single = subprocess.run([sys.executable, "-m", "sim", "exploration.samples=3"], capture_output=True, text=True,
+                            timeout=120, check=False, cwd=tmp_path)  # fmt: skip
+    assert single.returncode == 2 and single.stderr.startswith("error: exploration.samples=3 runs a sweep")
+    command = [sys.executable, "-m", "sim", "-m", "exploration.samples=2", "exploration.parameters=[enforcement]",
+               "model.n_workers=30", "steps=60", "regime.test=scheduled", f"hydra.sweep.dir={tmp_path / 'adhoc'}"]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    runs = pd.read_parquet(tmp_path / "adhoc" / "runs.parquet")
+    design = pd.read_parquet(tmp_path / "adhoc" / exploration.DESIGN)
+    assert sorted(runs["model.enforcement"]) == sorted(design["enforcement"])
