@@ -404,9 +404,14 @@ def tradeoff_figure(found: Discovery) -> plt.Figure:
                             marker=marker, label=f"box {box.number}: peeling trajectory")  # fmt: skip
         c = t.loc[box.chosen]
         ax.scatter([c["coverage"]], [c["density"]], s=220, facecolors="none", edgecolors="#CC3311", linewidths=2)
-        ax.annotate(f"box {box.number} chosen\n(coverage {c['coverage']:.2f}, density {c['density']:.2f})",
+        ax.annotate(f"box {box.number} chosen on the trajectory\n(coverage {c['coverage']:.2f}, density {c['density']:.2f})",
                     (c["coverage"], c["density"]), xytext=(-10, -30), textcoords="offset points", ha="right",
                     fontsize=8, color="#CC3311")  # fmt: skip
+        if box.dropped:  # the reported box: the chosen one without its chance restrictions
+            ax.scatter([box.coverage], [box.density], s=160, marker="*", color="#CC3311", zorder=3)
+            ax.annotate(f"box {box.number} reported, {len(box.dropped)} chance restrictions dropped\n"
+                        f"(coverage {box.coverage:.2f}, density {box.density:.2f})", (box.coverage, box.density),
+                        xytext=(0, -48), textcoords="offset points", ha="right", fontsize=8, color="#CC3311")  # fmt: skip
     if found.boxes:
         fig.colorbar(points, ax=ax, label="parameters restricted by the box")
     ax.axhline(
