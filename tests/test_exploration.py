@@ -144,6 +144,14 @@ def test_the_study_resumes_like_any_sweep(small_study):
     pd.testing.assert_frame_equal(before.drop(columns="runtime_seconds"), after.drop(columns="runtime_seconds"))
 
 
+def test_the_study_gives_the_same_table_serial_as_parallel(small_study, tmp_path):
+    result = explore(tmp_path / "serial", "hydra.launcher.n_jobs=1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    serial = pd.read_parquet(tmp_path / "serial" / "runs.parquet").drop(columns=["runtime_seconds", "design"])
+    parallel = pd.read_parquet(small_study / "runs.parquet").drop(columns=["runtime_seconds", "design"])
+    pd.testing.assert_frame_equal(serial, parallel)
+
+
 def test_other_settings_cannot_resume_into_a_folder_that_holds_another_design(small_study):
     result = explore(small_study, "exploration.seed=1")
     assert result.returncode == 2
