@@ -9,10 +9,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sim.core.config import ModelConfig, RampConfig, RegimeConfig, parameter_rows
+from sim.core.config import ExplorationConfig, ModelConfig, RampConfig, RegimeConfig, parameter_rows
 
 ODD = Path(__file__).with_name("odd.md")
-BLOCKS = {"parameters": (ModelConfig, "model"), "regime": (RegimeConfig, "regime"), "ramp": (RampConfig, "ramp")}
+BLOCKS = {
+    "parameters": (ModelConfig, "model"),
+    "regime": (RegimeConfig, "regime"),
+    "ramp": (RampConfig, "ramp"),
+    "exploration": (ExplorationConfig, "exploration"),
+}
 
 
 def markdown_table(block: str = "parameters") -> str:

@@ -26,7 +26,7 @@ pytest.importorskip("ipykernel")
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ("01_equilibrium_paradox", "02_regime_sweep", "03_policy_comparison")
+NAMES = ("01_equilibrium_paradox", "02_regime_sweep", "03_policy_comparison", "04_scenario_discovery")
 CELL_TIMEOUT = 300  # seconds per cell; the notebooks target well under 2 minutes in all
 TIMINGS = ROOT / "outputs" / "notebooks" / "test_timings.json"
 
@@ -139,3 +139,18 @@ def test_policy_comparison_notebook(execute):
     table = pd.read_parquet(sweep / "runs.parquet")
     assert table.groupby("policy")["seed"].apply(sorted).map(tuple).nunique() == 1  # same seeds in every arm
     assert len(table) == 5 * 6
+
+
+def test_scenario_discovery_notebook(execute):
+    nb, outputs = execute("04_scenario_discovery")
+    folder = outputs / "exploration-small"
+    design = pd.read_parquet(folder / "design.parquet")
+    assert len(design) == 40 and design["personal_ties"].dtype.kind == "i"
+    assert design["enforcement"].between(0.0, 0.8).all() and design["individualization"].between(0.0, 1.0).all()
+    table = pd.read_parquet(folder / "runs.parquet")
+    assert len(table) == 40 and (table["error"] == "").all() and set(table["regime"]) <= set(REGIMES)
+    boxes = text_of(tagged(nb, "boxes"))
+    assert "# Scenario discovery: the run ends resilient" in boxes and "coverage" in boxes, boxes
+    assert re.search(r"recover within 30 weeks", text_of(tagged(nb, "threshold")))
+    assert (folder / "discovery-resilient" / "boxes.csv").exists() and (folder / "ensembles-regime.png").exists()
+    assert figures(nb) >= 4  # trade-off, box limits, ensembles by regime and by box

@@ -22,11 +22,14 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.cli.hydra_config import CONFIG_DIR, register_configs, to_run_config
+from sim.cli.hydra_config import CONFIG_DIR, load, register_configs, to_run_config
 from sim.cli.preflight import check
+from sim.core.config import ConfigError
+from sim.runs import exploration
 from sim.runs.gather import DEFAULT_AXES, gather
 from sim.runs.jobs import is_complete, run_job
 from sim.runs.sweeps import key_of, merged, parse
+from sim.studies import discover
 
 log = logging.getLogger("sim")
 
@@ -83,6 +86,8 @@ class GatherSweep(Callback):
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
         report = gather(sweep_dir, self.axes)
+        if (sweep_dir / exploration.SPACE).exists():  # an open exploration: where does it end resilient?
+            report["discovery"] = sorted(p.name for p in discover.write_report(sweep_dir, "resilient").values())
         log.info("gathered %s", report)
 
 
@@ -144,6 +149,39 @@ def resume_conflict(folder: Path, overrides: list[str]) -> str | None:
     )
 
 
+def prepare_exploration(overrides: list[str]) -> tuple[list[str], str | None]:
+    """Overrides to add for an exploration (``design=… point=range(N)``), or a one-line problem.
+
+    Nothing to add unless the composed configuration asks for ``exploration.samples`` > 0.
+    A configuration that does not compose is left to :func:`sim.cli.preflight.check` to report.
+    """
+    if not any(o.lstrip("+~").startswith(("study=", "exploration.")) for o in overrides):
+        return [], None
+    parsed = parse(overrides)
+    fixed = [o for o, p in zip(overrides, parsed, strict=True) if not p.is_sweep_override()]
+    plain = [o for o in fixed if not o.lstrip("+~").startswith(("hydra.", "hydra/"))]
+    try:
+        run = load(plain)
+    except Exception:  # noqa: BLE001 -- the preflight check names the bad override
+        return [], None
+    if run.exploration.samples == 0:
+        return [], None
+    taken = [o for o in overrides if o.lstrip("+~").startswith(("design=", "point="))]
+    if taken:
+        return [], f"{taken[0]} cannot be combined with an exploration; allowed: exploration.* draws the design"
+    added = []
+    studied = any(o.startswith("study=") for o in overrides)
+    if not studied and not any(flag in sys.argv for flag in ("-m", "--multirun")):
+        return [], f"exploration.samples={run.exploration.samples} runs a sweep; allowed: with study=exploration or -m"
+    if not studied and not any(o.startswith("hydra.sweep.dir=") for o in overrides):
+        added.append(f"hydra.sweep.dir={sweep_folder(round_ranges(overrides))}")  # the folder an ad-hoc sweep gets
+    try:
+        path = exploration.write_design(Path(sweep_plan([*overrides, *added]).sweep.dir), run.exploration, run)
+    except ConfigError as exc:
+        return [], str(exc)
+    return [*added, f"design={path.resolve()}", f"point=range({run.exploration.samples})"], None
+
+
 def fail(problem: str) -> None:
     """Stop before any work with one line on standard error."""
     print(f"error: {problem}", file=sys.stderr)
@@ -160,7 +198,9 @@ def main() -> None:
     argv = sys.argv[1:]
     overrides = command_line_overrides(argv)
     if overrides is not None:
-        if problem := check(overrides):
+        added, problem = prepare_exploration(overrides)  # an exploration's design, drawn and checked first
+        overrides, argv = [*overrides, *added], [*argv, *added]
+        if problem := problem or check(overrides):
             fail(problem)
         spelled = round_ranges(overrides)
         argv = [spelled[overrides.index(a)] if a in overrides else a for a in argv]

@@ -430,6 +430,25 @@ class RampConfig:
 
 
 @dataclass
+class ExplorationConfig:
+    """Open exploration (``study=exploration``, :mod:`sim.exploration`): a space-filling design over many parameters."""
+
+    samples: int = param(0, 0, 10_000_000, "points", "design points to sample (0: no exploration)")
+    method: str = field(
+        default="lhs",
+        metadata={"choices": ("lhs", "sobol"), "doc": "Latin hypercube or scrambled Sobol sequence (scipy.stats.qmc)"},
+    )
+    seed: int = param(0, 0, 2**32 - 1, "integer", "seed of the sampler: the design depends on it and these keys only")
+    parameters: list[str] = field(
+        default_factory=list,
+        metadata={"doc": "model parameters to vary (empty: the default space of sim.exploration.default_space)"},
+    )
+    ranges: dict[str, list[float]] = field(
+        default_factory=dict, metadata={"doc": "[low, high] of a varied parameter, within its schema range"}
+    )
+
+
+@dataclass
 class OutputConfig:
     """What a run writes into its folder."""
 
@@ -511,6 +530,7 @@ class RunConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     regime: RegimeConfig = field(default_factory=RegimeConfig)
     ramp: RampConfig = field(default_factory=RampConfig)
+    exploration: ExplorationConfig = field(default_factory=ExplorationConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     comparison: ComparisonConfig = field(default_factory=ComparisonConfig)
     dose: DoseConfig = field(default_factory=DoseConfig)

@@ -85,7 +85,7 @@ def gather(sweep_dir: Path, axes: tuple[str, str] = DEFAULT_AXES) -> dict[str, o
         report["hysteresis"] = sorted(p.name for p in hysteresis.write_report(sweep_dir).values())
     if hysteresis.is_transition_sweep(table):
         report["transition"] = sorted(p.name for p in hysteresis.write_transition(sweep_dir, table).values())
-    chosen = numeric_axes(table, axes)
+    chosen = numeric_axes(table, axes) if "point" not in table.columns else None  # a design has no grid to map
     if chosen is not None:
         for name, figure in maps.sweep_figures(sweep_dir, table, *chosen).items():
             save_figure(figure, sweep_dir / name)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.files import atomic_write, collect, save_figure
-from sim.core.config import STRUCTURAL, ModelConfig, parameter_rows
+from sim.runs.design import problem
 
 OUTPUTS = {
     "recovery_time_capped": "weeks to recover",
@@ -38,32 +38,7 @@ OUTPUTS = {
     "unsettled": "P(unsettled)",
 }
 REGIMES = ("rigid", "loose", "resilient", "inert", "unsettled")
-# Scenario and policy levers: 0 (or, for the rule redesign, 1) in the default organisation, and
-# the rule-clash and workshop rates only act with a migration or a participation policy.
-FIXED = ("min_autonomy", "bridging", "rule_redesign_rate", "customisation_rate", "workshop_needs")
-# Weekly rates that compound over a run: the whole [0, 1] would mean a new world, staff or mind every week.
-NARROW = {"turbulence": (0.0, 0.02), "turnover": (0.0, 0.02), "strategy_mutation": (0.0, 0.02)}
 FOLDER = Path("outputs/sensitivity")
-
-
-def problem() -> dict:
-    """Every bounded model parameter but the sizes and the scenario levers: probabilities over [0, 1]
-    (compounding weekly rates over [0, 0.02]), every other value at ±50% of its default."""
-    names, bounds = [], []
-    for row in parameter_rows(ModelConfig):
-        default = row["default"]
-        if not row["allowed"].startswith("[") or row["name"] in (*STRUCTURAL, *FIXED) or isinstance(default, bool):
-            continue
-        low, high = (float(x) for x in row["allowed"].strip("[]").split(","))
-        if row["name"] in NARROW:
-            low, high = NARROW[row["name"]]
-        elif (low, high) != (0.0, 1.0):
-            if default == 0:
-                continue
-            low, high = max(low, 0.5 * default), min(high, 1.5 * default)
-        names.append(row["name"])
-        bounds.append([low, high])
-    return {"num_vars": len(names), "names": names, "bounds": bounds}
 
 
 def morris_design(spec: dict, trajectories: int, seed: int = 0) -> pd.DataFrame:
