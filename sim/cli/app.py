@@ -9,9 +9,11 @@ named after its overrides, so that running the same sweep again resumes it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -22,42 +24,73 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from sim.analysis.files import SUMMARY, atomic_write
 from sim.cli.hydra_config import CONFIG_DIR, register_configs, to_run_config
 from sim.cli.preflight import check
-from sim.runs.gather import DEFAULT_AXES, gather
-from sim.runs.jobs import is_complete, run_job
-from sim.runs.sweeps import key_of, merged, parse
+from sim.runs.gather import DEFAULT_AXES, failure_line, gather
+from sim.runs.jobs import JobIdentity, is_complete, run_job
+from sim.runs.lock import FolderInUse, SweepLock
+from sim.runs.progress import SweepProgress
+from sim.runs.resume import BlockedJob, ForeignJobs, check_job_folders, reconcile
+from sim.runs.sweeps import job_identity, jobs_of, key_of, merged, parse
 
 log = logging.getLogger("sim")
 
 
+# How the runs of this process went, for the exit status: set by the single run, or by the
+# gathering at the end of a sweep (both in this process, whatever the launcher).
+OUTCOME: dict[str, object] = {}
+
+
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
 def run_one(cfg: DictConfig) -> None:
-    """Run one job (all its replicates) into Hydra's output folder; skip it if already complete."""
+    """Run one job (all its replicates) into Hydra's output folder; skip it if it already ran exactly this.
+
+    Nothing a job meets (a full disk, a folder it cannot write) stops the sweep: the failure is
+    logged, recorded as the job's rows where the folder can still be written, and counted.
+    """
     hydra_cfg = HydraConfig.get()
     folder = Path(hydra_cfg.runtime.output_dir)
     sweeping = hydra_cfg.mode == RunMode.MULTIRUN
-    if sweeping and is_complete(folder):
-        log.info("job %s already complete, skipped", folder.name)
+    identity = JobIdentity(job_identity(hydra_cfg.overrides.task), config_digest(cfg))
+    try:
+        if sweeping and is_complete(folder, identity):
+            log.info("job %s already complete, skipped", folder.name)
+            return
+        run = to_run_config(cfg)
+        atomic_write(folder / "config.yaml", lambda p: p.write_text(OmegaConf.to_yaml(cfg, resolve=True)))
+        swept = {key: _value(cfg, key, value) for key, value in _overrides(hydra_cfg.overrides.task)}
+        results = run_job(
+            folder,
+            run,
+            swept,
+            figure=run.output.figure and not sweeping,
+            progress=run.output.progress and not sweeping,
+            identity=identity,
+        )
+    except Exception as exc:  # noqa: BLE001 -- the job fails, the sweep goes on and gathers what it has
+        log.error("job %s failed: %s: %s", folder, type(exc).__name__, exc)
+        OUTCOME.update(runs=cfg.get("replicates", 1), failed=cfg.get("replicates", 1), where=folder / SUMMARY)
         return
-    run = to_run_config(cfg)
-    (folder / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
-    swept = {key: _value(cfg, key, value) for key, value in _overrides(hydra_cfg.overrides.task)}
-    results = run_job(
-        folder, run, swept, figure=run.output.figure and not sweeping, progress=run.output.progress and not sweeping
-    )
     for result in results:
         if result["error"]:
             log.error("seed %d failed: %s", result["seed"], result["error"])
         else:
-            log.info(
+            log.log(
+                logging.DEBUG if sweeping else logging.INFO,  # a sweep reports its progress as a whole
                 "seed %d: %s after %d steps (%.2f s)",
                 result["seed"],
                 result["regime"],
                 result["steps_run"],
                 result["runtime_seconds"],
             )
+    OUTCOME.update(runs=len(results), failed=sum(bool(r["error"]) for r in results), where=folder / SUMMARY)
     log.info("results in %s", folder)
+
+
+def config_digest(cfg: DictConfig) -> str:
+    """SHA-256 of a job's resolved configuration: a resumed job must have run exactly this."""
+    return hashlib.sha256(OmegaConf.to_yaml(cfg, resolve=True).encode()).hexdigest()
 
 
 def _overrides(task: list[str]) -> list[tuple[str, str]]:
@@ -84,6 +117,7 @@ class GatherSweep(Callback):
         sweep_dir = Path(config.hydra.sweep.dir)
         report = gather(sweep_dir, self.axes)
         log.info("gathered %s", report)
+        OUTCOME.update(report=report, sweep_dir=sweep_dir)
 
 
 INFORMATION_FLAGS = ("-h", "--help", "--hydra-help", "-i", "--info", "-c", "--cfg", "-sc", "--shell-completion")
@@ -129,21 +163,6 @@ def sweep_plan(overrides: list[str]) -> DictConfig:
         return compose(config_name="config", overrides=fixed, return_hydra_config=True).hydra
 
 
-def resume_conflict(folder: Path, overrides: list[str]) -> str | None:
-    """Why resuming into the sweep ``folder`` would be wrong: it holds a sweep of other overrides."""
-    previous = folder / "multirun.yaml"
-    if not previous.exists():
-        return None
-    task = sorted(o for o in overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/")))
-    stored = sorted(OmegaConf.load(previous).hydra.overrides.task)
-    if stored == task:
-        return None
-    return (
-        f"hydra.sweep.dir={folder} already holds a sweep of other overrides ({' '.join(stored)}); "
-        "run exactly that command to resume it, or choose another folder"
-    )
-
-
 def fail(problem: str) -> None:
     """Stop before any work with one line on standard error."""
     print(f"error: {problem}", file=sys.stderr)
@@ -153,28 +172,71 @@ def fail(problem: str) -> None:
 def main() -> None:
     """Entry point: check every job of the run or sweep, make sweeps resumable, then hand over to Hydra.
 
-    Hydra's public entrance (``hydra.main``) reads its arguments from ``sys.argv``, so the
-    rounded ranges and an ad-hoc sweep's folder are handed to it there.
+    Exit status: 0 when every run succeeded; 2 for bad input, before any work; 3 when runs
+    failed (one line says how many and where their errors are). A sweep holds its folder's
+    lock while it runs. Hydra's public entrance (``hydra.main``) reads its arguments from
+    ``sys.argv``, so the rounded ranges and an ad-hoc sweep's folder are handed to it there.
     """
     register_configs()
     argv = sys.argv[1:]
     overrides = command_line_overrides(argv)
-    if overrides is not None:
-        if problem := check(overrides):
-            fail(problem)
-        spelled = round_ranges(overrides)
-        argv = [spelled[overrides.index(a)] if a in overrides else a for a in argv]
-        plan = sweep_plan(spelled)
-        multirun = "-m" in argv or "--multirun" in argv or plan.mode == RunMode.MULTIRUN
-        if multirun:
-            study_params = dict(plan.sweeper.params or {})
-            if study_params and (problem := check(merged(study_params, spelled))):
-                fail(problem)
-            if not any(o.startswith("hydra.sweep.dir=") for o in spelled) and not study_params:
-                spelled.append(f"hydra.sweep.dir={sweep_folder(spelled)}")
-                argv.append(spelled[-1])
-                plan.sweep.dir = spelled[-1].split("=", 1)[1]
-            if conflict := resume_conflict(Path(plan.sweep.dir), spelled):
-                fail(conflict)
+    if overrides is None:  # help or information only
+        run_one()
+        return
+    if problem := check(overrides):
+        fail(problem)
+    spelled = round_ranges(overrides)
+    argv = [spelled[overrides.index(a)] if a in overrides else a for a in argv]
+    plan = sweep_plan(spelled)
     sys.argv = [sys.argv[0], *argv]
-    run_one()
+    if not ("-m" in argv or "--multirun" in argv or plan.mode == RunMode.MULTIRUN):
+        run_one()
+        sys.exit(exit_status(OUTCOME.get("failed", 0), OUTCOME.get("runs", 0), OUTCOME.get("where")))
+    study_params = dict(plan.sweeper.params or {})
+    sweep = merged(study_params, spelled)
+    if study_params and (problem := check(sweep)):
+        fail(problem)
+    if not any(o.startswith("hydra.sweep.dir=") for o in spelled) and not study_params:
+        spelled.append(f"hydra.sweep.dir={sweep_folder(spelled)}")
+        sys.argv.append(spelled[-1])
+        plan.sweep.dir = spelled[-1].split("=", 1)[1]
+    folder = Path(plan.sweep.dir)
+    try:
+        with SweepLock(folder):
+            jobs = jobs_of([o for o in sweep if not o.lstrip("+~").startswith("hydra")])
+            moved = reconcile(folder, jobs)
+            check_job_folders(folder, len(jobs))
+            if moved:
+                log.warning("%d finished jobs renumbered to this sweep's order", moved)
+            with stop_workers_on_sigterm(), SweepProgress(folder, len(jobs)):
+                run_one()
+    except (FolderInUse, ForeignJobs, BlockedJob) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"hydra.sweep.dir={folder} cannot be used ({exc.strerror or exc})")
+    report = OUTCOME.get("report")
+    if report is not None and (line := failure_line(folder, report)):
+        print(line, file=sys.stderr)
+        sys.exit(3)
+
+
+def exit_status(failed: int, runs: int, where: Path | None) -> int:
+    """0 if every run succeeded; else 3, after one line saying how many failed and where their errors are."""
+    if not failed:
+        return 0
+    print(f"error: {failed} of {runs} runs failed, see the error column of {where}", file=sys.stderr)
+    return 3
+
+
+@contextlib.contextmanager
+def stop_workers_on_sigterm():
+    """SIGTERM to the sweep stops it as Ctrl-C does: the launcher then stops its worker processes."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -148,6 +148,8 @@ def check(overrides: list[str]) -> str | None:
     """
     overrides = [o for o in overrides if not _hydra_only(o)]
     try:
+        if problem := _unused(overrides):
+            return problem
         combos = expand(overrides)
     except HydraException as exc:
         return _first_line(exc)
@@ -173,6 +175,18 @@ def check(overrides: list[str]) -> str | None:
             return str(combined) if isinstance(combined, ConfigError) else _first_line(combined)
         base_run = base_run or run
     return combination_problem(overrides)
+
+
+def _unused(overrides: list[str]) -> str | None:
+    """Input Hydra would take without complaint but that would change nothing, in one line."""
+    for item in parse(overrides):
+        key = key_of(item)
+        if item.is_sweep_override() and not sweep_values(item):
+            return f"{item.input_line} gives no values to sweep; allowed: a list or a range with at least one value"
+        added = item.get_key_element().startswith("+") and not key.startswith("hydra")
+        if added and _field_at(key)[0] is None and not key.startswith("model.policies."):
+            return f"{item.input_line} adds a key the model does not have; allowed: {allowed(key)}"
+    return None
 
 
 def _hydra_only(override: str) -> bool:
