@@ -7,6 +7,7 @@ fresh virtual environment and run the command line far from the checkout.
 from __future__ import annotations
 
 import json
+import os
 import site
 import subprocess
 import sys
@@ -18,7 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
-    result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=600, check=False)
+    clean = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}  # nothing but the venv
+    result = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=clean, capture_output=True, text=True, timeout=600, check=False
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return result
 
@@ -49,10 +53,17 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed):
 def test_an_installed_run_works_outside_the_checkout(installed):
     python, outside = installed
     run(
-        python, "-m", "sim", "steps=5", "model.n_workers=30", "scenario=erp_migration", "hydra.run.dir=one", cwd=outside
+        python,
+        "-m",
+        "sim",
+        "steps=160",
+        "model.n_workers=30",
+        "scenario=erp_migration",
+        "hydra.run.dir=one",
+        cwd=outside,
     )
     (result,) = json.loads((outside / "one" / "summary.json").read_text())["runs"]
-    assert result["error"] in ("", None) and result["steps_run"] == 5
+    assert result["error"] in ("", None) and result["steps_run"] == 160
 
 
 def test_an_installed_study_and_command_work_outside_the_checkout(installed):

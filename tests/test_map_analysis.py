@@ -90,3 +90,11 @@ def test_slower_exploration_narrows_the_resilient_band_in_the_robustness_study(t
     np.testing.assert_allclose(shares.sum(axis=1), 1.0)
     assert summary.loc["malleability-0.5", "share_resilient"] < summary.loc["baseline", "share_resilient"]
     assert (tmp_path / "quick" / "robustness.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_map_with_an_empty_cell_is_summarised():
+    table = pd.DataFrame({"x": [0.0, 0.0, 1.0], "y": [0.0, 1.0, 0.0], "regime": ["rigid", "loose", "rigid"]})
+    cells = pd.DataFrame({"x": [0.0, 0.0, 1.0], "y": [0.0, 1.0, 0.0], "regime": ["rigid", "loose", "rigid"],
+                          "agree": [1, 1, 1], "runs": [1, 1, 1]})  # fmt: skip
+    summary = mapstats.map_summary(table, cells, "x", "y")  # the cell (1, 1) has no runs
+    assert summary["connected_regions"] == {"loose": 1, "rigid": 1}  # (0, 0) and (1, 0) touch

@@ -136,5 +136,5 @@ def test_a_folder_holding_another_sweep_is_refused_before_anything_runs(tmp_path
     assert multirun(folder, *SMALL).returncode == 0
     other = multirun(folder, "model.n_workers=70")
     assert other.returncode != 0
-    assert "already holds a sweep of other overrides" in other.stderr
+    assert "holds finished jobs of another sweep" in other.stderr
     assert len(collect(folder)) == 8  # the first sweep's runs, untouched

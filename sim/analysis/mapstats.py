@@ -47,7 +47,7 @@ def seed_agreement(cells: pd.DataFrame) -> float:
 def map_summary(table: pd.DataFrame, cells: pd.DataFrame, x: str, y: str) -> dict[str, object]:
     """Regime shares of the runs, connected regions per regime, resilient widths per column, seed agreement."""
     grid = majority_grid(cells, x, y)
-    present = sorted(set(grid.to_numpy().ravel()))
+    present = sorted({label for label in grid.to_numpy().ravel() if isinstance(label, str)})  # empty cells: NaN
     widths = band_widths(grid)
     return {
         "runs": len(table),

@@ -9,58 +9,90 @@ named after its overrides, so that running the same sweep again resumes it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
+import signal
 import sys
 from pathlib import Path
 
 import hydra
-from hydra import compose, initialize_config_dir
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from sim.analysis.files import SUMMARY, atomic_write
 from sim.cli.hydra_config import CONFIG_DIR, load, register_configs, to_run_config
-from sim.cli.preflight import check
+from sim.cli.preflight import check, sweep_plan
 from sim.core.config import ConfigError
 from sim.runs import exploration
-from sim.runs.gather import DEFAULT_AXES, gather
-from sim.runs.jobs import is_complete, run_job
-from sim.runs.sweeps import key_of, merged, parse
+from sim.runs.gather import DEFAULT_AXES, failure_line, gather
+from sim.runs.jobs import JobIdentity, is_complete, run_job
+from sim.runs.lock import FolderInUse, SweepLock
+from sim.runs.progress import SweepProgress
+from sim.runs.resume import BlockedJob, ForeignJobs, check_job_folders, reconcile
+from sim.runs.sweeps import job_identity, jobs_of, key_of, merged, parse
 from sim.studies import discover
 
 log = logging.getLogger("sim")
 
 
+# How the runs of this process went, for the exit status: set by the single run, or by the
+# gathering at the end of a sweep (both in this process, whatever the launcher).
+OUTCOME: dict[str, object] = {}
+
+
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
 def run_one(cfg: DictConfig) -> None:
-    """Run one job (all its replicates) into Hydra's output folder; skip it if already complete."""
+    """Run one job (all its replicates) into Hydra's output folder; skip it if it already ran exactly this.
+
+    Nothing a job meets (a full disk, a folder it cannot write) stops the sweep: the failure is
+    logged, recorded as the job's rows where the folder can still be written, and counted.
+    """
     hydra_cfg = HydraConfig.get()
     folder = Path(hydra_cfg.runtime.output_dir)
     sweeping = hydra_cfg.mode == RunMode.MULTIRUN
-    if sweeping and is_complete(folder):
-        log.info("job %s already complete, skipped", folder.name)
+    identity = JobIdentity(job_identity(hydra_cfg.overrides.task), config_digest(cfg))
+    try:
+        if sweeping and is_complete(folder, identity):
+            log.info("job %s already complete, skipped", folder.name)
+            return
+        run = to_run_config(cfg)
+        atomic_write(folder / "config.yaml", lambda p: p.write_text(OmegaConf.to_yaml(cfg, resolve=True)))
+        swept = {key: _value(cfg, key, value) for key, value in _overrides(hydra_cfg.overrides.task)}
+        results = run_job(
+            folder,
+            run,
+            swept,
+            figure=run.output.figure and not sweeping,
+            progress=run.output.progress and not sweeping,
+            identity=identity,
+        )
+    except Exception as exc:  # noqa: BLE001 -- the job fails, the sweep goes on and gathers what it has
+        log.error("job %s failed: %s: %s", folder, type(exc).__name__, exc)
+        OUTCOME.update(runs=cfg.get("replicates", 1), failed=cfg.get("replicates", 1), where=folder / SUMMARY)
         return
-    run = to_run_config(cfg)
-    (folder / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
-    swept = {key: _value(cfg, key, value) for key, value in _overrides(hydra_cfg.overrides.task)}
-    results = run_job(
-        folder, run, swept, figure=run.output.figure and not sweeping, progress=run.output.progress and not sweeping
-    )
     for result in results:
         if result["error"]:
             log.error("seed %d failed: %s", result["seed"], result["error"])
         else:
-            log.info(
+            log.log(
+                logging.DEBUG if sweeping else logging.INFO,  # a sweep reports its progress as a whole
                 "seed %d: %s after %d steps (%.2f s)",
                 result["seed"],
                 result["regime"],
                 result["steps_run"],
                 result["runtime_seconds"],
             )
+    OUTCOME.update(runs=len(results), failed=sum(bool(r["error"]) for r in results), where=folder / SUMMARY)
     log.info("results in %s", folder)
+
+
+def config_digest(cfg: DictConfig) -> str:
+    """SHA-256 of a job's resolved configuration: a resumed job must have run exactly this."""
+    return hashlib.sha256(OmegaConf.to_yaml(cfg, resolve=True).encode()).hexdigest()
 
 
 def _overrides(task: list[str]) -> list[tuple[str, str]]:
@@ -89,6 +121,7 @@ class GatherSweep(Callback):
         if (sweep_dir / exploration.SPACE).exists():  # an open exploration: where does it end resilient?
             report["discovery"] = sorted(p.name for p in discover.write_report(sweep_dir, "resilient").values())
         log.info("gathered %s", report)
+        OUTCOME.update(report=report, sweep_dir=sweep_dir)
 
 
 INFORMATION_FLAGS = ("-h", "--help", "--hydra-help", "-i", "--info", "-c", "--cfg", "-sc", "--shell-completion")
@@ -124,29 +157,6 @@ def sweep_folder(overrides: list[str]) -> str:
     slug = "-".join(re.sub(r"\W", "", k) for k in keys) or "sweep"
     digest = hashlib.sha1("\n".join(sorted(overrides)).encode()).hexdigest()[:8]
     return f"outputs/sweeps/{slug}-{digest}"
-
-
-def sweep_plan(overrides: list[str]) -> DictConfig:
-    """The Hydra part of the configuration these overrides compose to (sweeps held out): its
-    sweep folder, mode and a study's ``sweeper.params``."""
-    fixed = [o.input_line for o in parse(overrides) if not o.is_sweep_override()]
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        return compose(config_name="config", overrides=fixed, return_hydra_config=True).hydra
-
-
-def resume_conflict(folder: Path, overrides: list[str]) -> str | None:
-    """Why resuming into the sweep ``folder`` would be wrong: it holds a sweep of other overrides."""
-    previous = folder / "multirun.yaml"
-    if not previous.exists():
-        return None
-    task = sorted(o for o in overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/")))
-    stored = sorted(OmegaConf.load(previous).hydra.overrides.task)
-    if stored == task:
-        return None
-    return (
-        f"hydra.sweep.dir={folder} already holds a sweep of other overrides ({' '.join(stored)}); "
-        "run exactly that command to resume it, or choose another folder"
-    )
 
 
 def prepare_exploration(overrides: list[str]) -> tuple[list[str], str | None]:
@@ -191,30 +201,71 @@ def fail(problem: str) -> None:
 def main() -> None:
     """Entry point: check every job of the run or sweep, make sweeps resumable, then hand over to Hydra.
 
-    Hydra's public entrance (``hydra.main``) reads its arguments from ``sys.argv``, so the
-    rounded ranges and an ad-hoc sweep's folder are handed to it there.
+    Exit status: 0 when every run succeeded; 2 for bad input, before any work; 3 when runs
+    failed (one line says how many and where their errors are). A sweep holds its folder's
+    lock while it runs. Hydra's public entrance (``hydra.main``) reads its arguments from
+    ``sys.argv``, so the rounded ranges and an ad-hoc sweep's folder are handed to it there.
     """
     register_configs()
     argv = sys.argv[1:]
     overrides = command_line_overrides(argv)
-    if overrides is not None:
-        added, problem = prepare_exploration(overrides)  # an exploration's design, drawn and checked first
-        overrides, argv = [*overrides, *added], [*argv, *added]
-        if problem := problem or check(overrides):
-            fail(problem)
-        spelled = round_ranges(overrides)
-        argv = [spelled[overrides.index(a)] if a in overrides else a for a in argv]
-        plan = sweep_plan(spelled)
-        multirun = "-m" in argv or "--multirun" in argv or plan.mode == RunMode.MULTIRUN
-        if multirun:
-            study_params = dict(plan.sweeper.params or {})
-            if study_params and (problem := check(merged(study_params, spelled))):
-                fail(problem)
-            if not any(o.startswith("hydra.sweep.dir=") for o in spelled) and not study_params:
-                spelled.append(f"hydra.sweep.dir={sweep_folder(spelled)}")
-                argv.append(spelled[-1])
-                plan.sweep.dir = spelled[-1].split("=", 1)[1]
-            if conflict := resume_conflict(Path(plan.sweep.dir), spelled):
-                fail(conflict)
+    if overrides is None:  # help or information only
+        run_one()
+        return
+    added, problem = prepare_exploration(overrides)  # an exploration's design, drawn and checked first
+    overrides, argv = [*overrides, *added], [*argv, *added]
+    if problem := problem or check(overrides):
+        fail(problem)
+    spelled = round_ranges(overrides)
+    argv = [spelled[overrides.index(a)] if a in overrides else a for a in argv]
+    plan = sweep_plan(spelled)
     sys.argv = [sys.argv[0], *argv]
-    run_one()
+    if not ("-m" in argv or "--multirun" in argv or plan.mode == RunMode.MULTIRUN):
+        run_one()
+        sys.exit(exit_status(OUTCOME.get("failed", 0), OUTCOME.get("runs", 0), OUTCOME.get("where")))
+    study_params = dict(plan.sweeper.params or {})
+    sweep = merged(study_params, spelled)
+    if not any(o.startswith("hydra.sweep.dir=") for o in spelled) and not study_params:
+        spelled.append(f"hydra.sweep.dir={sweep_folder(spelled)}")
+        sys.argv.append(spelled[-1])
+        plan.sweep.dir = spelled[-1].split("=", 1)[1]
+    folder = Path(plan.sweep.dir)
+    try:
+        with SweepLock(folder):
+            jobs = jobs_of([o for o in sweep if not o.lstrip("+~").startswith("hydra")])
+            moved = reconcile(folder, jobs)
+            check_job_folders(folder, len(jobs))
+            if moved:
+                log.warning("%d finished jobs renumbered to this sweep's order", moved)
+            with stop_workers_on_sigterm(), SweepProgress(folder, len(jobs)):
+                run_one()
+    except (FolderInUse, ForeignJobs, BlockedJob) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"hydra.sweep.dir={folder} cannot be used ({exc.strerror or exc})")
+    report = OUTCOME.get("report")
+    if report is not None and (line := failure_line(folder, report)):
+        print(line, file=sys.stderr)
+        sys.exit(3)
+
+
+def exit_status(failed: int, runs: int, where: Path | None) -> int:
+    """0 if every run succeeded; else 3, after one line saying how many failed and where their errors are."""
+    if not failed:
+        return 0
+    print(f"error: {failed} of {runs} runs failed, see the error column of {where}", file=sys.stderr)
+    return 3
+
+
+@contextlib.contextmanager
+def stop_workers_on_sigterm():
+    """SIGTERM to the sweep stops it as Ctrl-C does: the launcher then stops its worker processes."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

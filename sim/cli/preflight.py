@@ -13,11 +13,13 @@ import itertools
 from enum import Enum
 from typing import get_args, get_origin, get_type_hints
 
+from hydra import compose, initialize_config_dir
 from hydra.errors import HydraException, MissingConfigException
+from omegaconf import DictConfig
 
-from sim.cli.hydra_config import load
+from sim.cli.hydra_config import CONFIG_DIR, load
 from sim.core.config import ConfigError, RunConfig, validate
-from sim.runs.sweeps import key_of, parse, sweep_values
+from sim.runs.sweeps import key_of, merged, parse, sweep_values
 
 
 def _field_at(path: str) -> tuple[dataclasses.Field | None, type | None, list[str]]:
@@ -140,6 +142,34 @@ def _with_value(run: RunConfig, key: str, text: str) -> RunConfig | None:
 def check(overrides: list[str]) -> str | None:
     """Return one line describing the first bad override, or None if all are fine.
 
+    The command line's overrides are checked first, then, when a ``study=`` is chosen, the
+    sweeps it adds merged with them as Hydra merges them (:func:`with_study`).
+    """
+    if problem := check_overrides(overrides):
+        return problem
+    study = with_study(overrides)
+    return check_overrides(study) if study is not None else None
+
+
+def sweep_plan(overrides: list[str]) -> DictConfig:
+    """The Hydra part of the configuration these overrides compose to (sweeps held out): its
+    sweep folder, mode and a study's ``sweeper.params``."""
+    fixed = [o.input_line for o in parse(overrides) if not o.is_sweep_override()]
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return compose(config_name="config", overrides=fixed, return_hydra_config=True).hydra
+
+
+def with_study(overrides: list[str]) -> list[str] | None:
+    """``overrides`` merged with the sweeps a chosen study adds (``hydra.sweeper.params``); None without one."""
+    if not any(o.startswith("study=") for o in overrides):
+        return None
+    params = sweep_plan(overrides).sweeper.params
+    return merged(dict(params), overrides) if params else None
+
+
+def check_overrides(overrides: list[str]) -> str | None:
+    """Return one line describing the first bad override of ``overrides`` as given, or None if all are fine.
+
     The first value of every sweep is composed by Hydra; further values of a scalar key
     are set on that validated configuration directly, which gives the same verdict
     without composing once per value (a design sweep can have thousands of points).
@@ -148,6 +178,8 @@ def check(overrides: list[str]) -> str | None:
     """
     overrides = [o for o in overrides if not _hydra_only(o)]
     try:
+        if problem := _unused(overrides):
+            return problem
         combos = expand(overrides)
     except HydraException as exc:
         return _first_line(exc)
@@ -173,6 +205,18 @@ def check(overrides: list[str]) -> str | None:
             return str(combined) if isinstance(combined, ConfigError) else _first_line(combined)
         base_run = base_run or run
     return combination_problem(overrides)
+
+
+def _unused(overrides: list[str]) -> str | None:
+    """Input Hydra would take without complaint but that would change nothing, in one line."""
+    for item in parse(overrides):
+        key = key_of(item)
+        if item.is_sweep_override() and not sweep_values(item):
+            return f"{item.input_line} gives no values to sweep; allowed: a list or a range with at least one value"
+        added = item.get_key_element().startswith("+") and not key.startswith("hydra")
+        if added and _field_at(key)[0] is None and not key.startswith("model.policies."):
+            return f"{item.input_line} adds a key the model does not have; allowed: {allowed(key)}"
+    return None
 
 
 def _hydra_only(override: str) -> bool:

@@ -608,6 +608,7 @@ def validate(run: RunConfig) -> RunConfig:
     _check_ramp(run)
     _check_comparison(run.comparison)
     _check_dose(run)
+    _check_within_run(run)
     if (run.design is None) != (run.point is None):
         raise ConfigError(f"design={run.design} and point={run.point} go together: set both or neither")
     return run
@@ -635,6 +636,20 @@ def _check_model_relations(model: ModelConfig) -> None:
         _check_change(change, f"model.changes[{i}]")
     for name, policy in model.policies.items():
         _check_policy(policy, f"model.policies.{name}")
+
+
+def _check_within_run(run: RunConfig) -> None:
+    """Scheduled events and policies must start within the run: later ones would change nothing."""
+    model = run.model
+    scheduled = [(f"model.shocks[{i}].time", s.time) for i, s in enumerate(model.shocks)]
+    scheduled += [(f"model.changes[{i}].time", c.time) for i, c in enumerate(model.changes)]
+    scheduled += [(f"model.migrations[{i}].time", m.time) for i, m in enumerate(model.migrations)]
+    scheduled += [(f"model.policies.{name}.start", p.start) for name, p in model.policies.items()]
+    for key, week in scheduled:
+        if week > run.steps:
+            raise ConfigError(
+                f"{key}={week} is after the run's last week (steps={run.steps}); allowed: 0 to {run.steps}"
+            )
 
 
 def _check_change(change: Change, key: str, value_key: str | None = None) -> None:

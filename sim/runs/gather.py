@@ -19,11 +19,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis.files import atomic_write, collect, save_figure
+from sim.analysis.files import atomic_write, collect, damaged_jobs, save_figure
 from sim.runs.sweeps import job_count, merged
 
 log = logging.getLogger(__name__)
@@ -63,13 +64,11 @@ def gather(sweep_dir: Path, axes: tuple[str, str] = DEFAULT_AXES) -> dict[str, o
     from sim.analysis import compare, dose_response, hysteresis, maps, policy_robustness  # matplotlib when needed
 
     table = collect(sweep_dir)
-    report: dict[str, object] = {"runs": len(table), "jobs": table["job"].nunique() if len(table) else 0}
-    report["expected_jobs"] = expected_jobs(sweep_dir)
+    report = outcome(sweep_dir, table)
     if table.empty:
         return report
     atomic_write(sweep_dir / "runs.parquet", lambda p: table.to_parquet(p, index=False))
     atomic_write(sweep_dir / "runs.csv", lambda p: table.to_csv(p, index=False))
-    report["failed"] = int((table["error"] != "").sum())
     report["regime_shares"] = table["regime"].value_counts(normalize=True).round(3).to_dict()
     if dose_response.is_dose_sweep(table):
         report["dose_response"] = sorted(p.name for p in dose_response.write_report(sweep_dir, table).values())
@@ -94,6 +93,37 @@ def gather(sweep_dir: Path, axes: tuple[str, str] = DEFAULT_AXES) -> dict[str, o
     return report
 
 
+def outcome(sweep_dir: Path, table: pd.DataFrame) -> dict[str, object]:
+    """How the sweep went: runs gathered and failed, jobs expected, missing and damaged.
+
+    ``unsuccessful`` counts every run of the sweep that has no good row: a row with an
+    error, or a run of a job that is missing or damaged (``expected_runs`` - good rows).
+    """
+    jobs = table["job"].nunique() if len(table) else 0
+    failed = int((table["error"] != "").sum()) if len(table) else 0
+    expected = expected_jobs(sweep_dir)
+    replicates = _replicates(sweep_dir)
+    expected_runs = expected * replicates if expected is not None and replicates is not None else len(table)
+    return {
+        "runs": len(table),
+        "jobs": jobs,
+        "expected_jobs": expected,
+        "failed": failed,
+        "missing_jobs": max(expected - jobs, 0) if expected is not None else None,
+        "damaged": damaged_jobs(sweep_dir),
+        "expected_runs": expected_runs,
+        "unsuccessful": max(expected_runs - (len(table) - failed), failed),
+    }
+
+
+def _replicates(sweep_dir: Path) -> int | None:
+    """Replicates per job, from Hydra's ``multirun.yaml`` (None if unknown)."""
+    from omegaconf import OmegaConf
+
+    path = sweep_dir / "multirun.yaml"
+    return OmegaConf.select(OmegaConf.load(path), "replicates") if path.exists() else None
+
+
 def map_reports(sweep_dir: Path, table: pd.DataFrame, x: str, y: str) -> dict[str, object]:
     """The map's shape (``map_stats.json``) and, per ``x`` level, the objectives by regime (``objectives.md``)."""
     from sim.analysis import maps, mapstats, objectives
@@ -107,12 +137,29 @@ def map_reports(sweep_dir: Path, table: pd.DataFrame, x: str, y: str) -> dict[st
 
 
 def main(argv: list[str] | None = None) -> None:
+    """``python -m sim.gather <folder>``: exit 0 if every run succeeded, 3 if some failed or are missing, 2 on bad input."""
     parser = argparse.ArgumentParser(description="Gather a sweep's runs into one table and draw its maps.")
     parser.add_argument("sweep_dir", type=Path)
     parser.add_argument("--x", default=DEFAULT_AXES[0], help="parameter on the map's x axis")
     parser.add_argument("--y", default=DEFAULT_AXES[1], help="parameter on the map's y axis")
     args = parser.parse_args(argv)
     if not args.sweep_dir.is_dir():
-        parser.error(f"sweep_dir={args.sweep_dir} is not a folder")
+        print(f"error: sweep_dir={args.sweep_dir} is not a folder", file=sys.stderr)
+        sys.exit(2)
     report = gather(args.sweep_dir, (args.x, args.y))
     print(json.dumps(report, indent=2))
+    if problem := failure_line(args.sweep_dir, report):
+        print(problem, file=sys.stderr)
+        sys.exit(3)
+
+
+def failure_line(sweep_dir: Path, report: dict[str, object]) -> str | None:
+    """One line for a sweep in which runs failed or are missing (damaged jobs named first); None if all succeeded."""
+    if not report["unsuccessful"] and not report["damaged"]:
+        return None
+    lines = [f"damaged: {problem}" for problem in report["damaged"]]
+    lines.append(
+        f"error: {report['unsuccessful']} of {report['expected_runs']} runs failed, "
+        f"see the error column of {sweep_dir}/runs.csv"
+    )
+    return "\n".join(lines)

@@ -4,8 +4,10 @@ A job runs ``replicates`` seeds of one configuration and writes into its folder:
 
 * ``timeseries.parquet`` (or ``.csv``): the per-step table of every replicate, with a ``seed`` column;
 * ``summary.json``: per replicate the swept values, the end state, the regime indicators and
-  the regime, or the error that stopped it. It is written last, atomically, so its presence
-  means the job is complete: a sweep started again skips such jobs;
+  the regime, or the error that stopped it; and the job record: the overrides the job ran, a
+  hash of its resolved configuration, its number of replicates and the checksum of its time
+  series. It is written last, atomically. A sweep started again reuses a job only when its
+  summary is intact and its record matches (:func:`is_complete`), and runs it again otherwise;
 * ``dynamics.png`` (optional): the dynamics of the first replicate.
 
 No Hydra here: :mod:`sim.cli.app` hands in the configuration and the job's folder.
@@ -18,11 +20,11 @@ import json
 import math
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
-from sim.analysis.files import SUMMARY, TIMESERIES, atomic_write, save_figure
+from sim.analysis.files import SUMMARY, TIMESERIES, DamagedJob, atomic_write, file_digest, read_summary, save_figure
 from sim.analysis.plotting import dynamics_figure
 from sim.analysis.regimes import classify, indicators
 from sim.core.config import ConfigError, RunConfig
@@ -72,17 +74,39 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
-def is_complete(folder: Path) -> bool:
-    """Whether this job already wrote its summary (so a restarted sweep can skip it)."""
-    return (folder / SUMMARY).exists()
+class JobIdentity(NamedTuple):
+    """What a job is: the overrides it ran (in any order) and the hash of its resolved configuration."""
+
+    overrides: tuple[str, ...]
+    config_sha256: str
 
 
-def run_job(folder: Path, run: RunConfig, swept: dict[str, Any], figure: bool, progress: bool = False) -> list[dict]:
+def is_complete(folder: Path, identity: JobIdentity | None = None) -> bool:
+    """Whether this job finished intact (and, given ``identity``, ran exactly this), so a restarted sweep can skip it."""
+    try:
+        record = read_summary(folder)["job"]
+    except DamagedJob:
+        return False
+    if identity is None:
+        return True
+    return tuple(sorted(record.get("overrides") or ())) == identity.overrides and (
+        record.get("config_sha256") == identity.config_sha256
+    )
+
+
+def run_job(
+    folder: Path,
+    run: RunConfig,
+    swept: dict[str, Any],
+    figure: bool,
+    progress: bool = False,
+    identity: JobIdentity | None = None,
+) -> list[dict]:
     """Run one job into ``folder`` unless it is complete; return its per-replicate results."""
     folder.mkdir(parents=True, exist_ok=True)
-    if is_complete(folder):
-        return json.loads((folder / SUMMARY).read_text())["runs"]
-    for stale in folder.glob(".*.tmp"):
+    if is_complete(folder, identity):
+        return read_summary(folder)["runs"]
+    for stale in folder.glob(".*.tmp"):  # left by a killed writer; the sweep's lock makes them nobody's
         stale.unlink()
     try:
         run = apply_point(run)
@@ -96,14 +120,22 @@ def run_job(folder: Path, run: RunConfig, swept: dict[str, Any], figure: bool, p
         results, table = run_replicates(run, progress=progress)
     for result in results:
         result["swept"] = swept
+    series = None
     if table is not None:
-        _write_table(folder, table, run.output.table_format)
+        series = _write_table(folder, table, run.output.table_format)
         if figure:
             first = table[table["seed"] == run.seed].drop(columns="seed")
             shocks = {s.time for s in run.model.shocks} | _test_shocks(results[:1])
             fig = dynamics_figure(first, sorted(shocks), title=f"dual-IS dynamics (seed {run.seed})")
             save_figure(fig, folder / "dynamics.png")
-    atomic_write(folder / SUMMARY, lambda p: p.write_text(json.dumps({"runs": results}, indent=2, default=_plain)))
+    record = {
+        "overrides": list(identity.overrides) if identity else None,
+        "config_sha256": identity.config_sha256 if identity else None,
+        "replicates": run.replicates,
+        "timeseries": {"file": series.name, "sha256": file_digest(series)} if series else None,
+    }
+    text = json.dumps({"job": record, "runs": results}, indent=2, default=_plain)
+    atomic_write(folder / SUMMARY, lambda p: p.write_text(text))
     return results
 
 
@@ -113,11 +145,15 @@ def _test_shocks(results: list[dict]) -> set[int]:
     return {int(week) for week in weeks if week is not None}
 
 
-def _write_table(folder: Path, table: pd.DataFrame, table_format: str) -> None:
+def _write_table(folder: Path, table: pd.DataFrame, table_format: str) -> Path:
+    """Write the per-step table in the chosen format; return the file written."""
     if table_format == "parquet":
-        atomic_write(folder / TIMESERIES, lambda p: table.to_parquet(p, index=False))
+        path = folder / TIMESERIES
+        atomic_write(path, lambda p: table.to_parquet(p, index=False))
     else:
-        atomic_write(folder / "timeseries.csv", lambda p: table.to_csv(p, index=False))
+        path = folder / "timeseries.csv"
+        atomic_write(path, lambda p: table.to_csv(p, index=False))
+    return path
 
 
 def _is_nan(value: Any) -> bool:

@@ -26,10 +26,16 @@ def key_of(override: Override) -> str:
 
 
 def merged(params: Mapping[str, object], task: Iterable[str]) -> list[str]:
-    """A study's sweep ``params`` followed by the command line's ``task``; the command line wins a key."""
-    task = list(task)
-    given = {key_of(o) for o in parse(task)}
-    return [f"{key}={value}" for key, value in params.items() if key not in given] + task
+    """A study's sweep ``params`` and the command line's ``task`` as Hydra's basic sweeper combines them.
+
+    Each key keeps the place of its first appearance (the study's, if it has one) and takes its
+    last value (the command line's): the job order Hydra then numbers.
+    """
+    texts = [f"{key}={value}" for key, value in params.items()] + list(task)
+    latest: dict[str, str] = {}
+    for text, override in zip(texts, parse(texts), strict=True):
+        latest[override.get_key_element()] = text
+    return list(latest.values())
 
 
 def sweep_values(override: Override) -> list[str]:
