@@ -258,10 +258,10 @@ def test_discovery_writes_its_report_boxes_and_figures(known):
 )
 def test_a_bad_target_or_folder_is_one_line(known, tmp_path, target, words):
     folder, _ = known
-    result = subprocess.run([sys.executable, "-m", "sim.studies.discover", str(folder), "--target", target],
+    result = subprocess.run([sys.executable, "-m", "sim.discover", str(folder), "--target", target],
                             capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
     assert result.returncode == 2 and words in result.stderr and result.stderr.strip().count("\n") == 0
-    missing = subprocess.run([sys.executable, "-m", "sim.studies.discover", str(tmp_path / "nowhere")],
+    missing = subprocess.run([sys.executable, "-m", "sim.discover", str(tmp_path / "nowhere")],
                              capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
     assert missing.returncode == 2 and "is not a folder" in missing.stderr
 
