@@ -441,7 +441,7 @@ class ExplorationConfig:
     seed: int = param(0, 0, 2**32 - 1, "integer", "seed of the sampler: the design depends on it and these keys only")
     parameters: list[str] = field(
         default_factory=list,
-        metadata={"doc": "model parameters to vary (empty: the default space of sim.exploration.default_space)"},
+        metadata={"doc": "model parameters to vary (empty: the default space of sim.runs.exploration.default_space)"},
     )
     ranges: dict[str, list[float]] = field(
         default_factory=dict, metadata={"doc": "[low, high] of a varied parameter, within its schema range"}
