@@ -166,7 +166,7 @@ def test_a_policy_loads_and_a_slider_waits_for_reset(page):
     page.get_by_text(slider_label("enforcement", scenario_values("default", "mandate")["enforcement"])).wait_for(
         timeout=30_000
     )
-    slider = page.locator(".v-input", has_text="Institutional enforcement").get_by_role("slider")
+    slider = page.locator(".control-enforcement").get_by_role("slider")
     slider.focus()
     page.keyboard.press("ArrowRight")
     page.get_by_text("Slider values changed").wait_for(timeout=30_000)

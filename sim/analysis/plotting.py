@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-WARMUP = 10  # weeks at the start whose churn does not set the y scale (the organisation finds its feet)
+WARMUP = 50  # weeks at the start whose churn does not set the y scale (the organisation finds its feet)
 WEEK = "week"
 SERIES = {  # column of the per-step table: (label, unit)
     "surface_churn": ("surface churn (ties rewired + practices changed)", "changes per worker per week"),
@@ -56,13 +56,19 @@ def mark_shocks(ax: plt.Axes, shock_times: Sequence[int], test_shock: int | None
 
 
 def scale_after_warmup(ax: plt.Axes, steps: np.ndarray, *series: np.ndarray, floor: float = 0.0) -> None:
-    """Set the y range from the weeks after ``WARMUP`` (all weeks while there are no others)."""
+    """Set the y range from the weeks after ``WARMUP`` and shade the warm-up (once there are 10 weeks after it)."""
     keep = steps >= WARMUP
-    values = np.concatenate([np.asarray(s)[keep] if keep.any() else np.asarray(s) for s in series])
+    if np.count_nonzero(keep) < 10:
+        keep = np.ones_like(steps, dtype=bool)
+    else:
+        ax.axvspan(
+            0, WARMUP, color="grey", alpha=0.12, lw=0, label=f"warm-up (first {WARMUP} weeks, may run off scale)"
+        )
+    values = np.concatenate([np.asarray(s)[keep] for s in series])
     values = values[np.isfinite(values)]
     if values.size:
         top = float(values.max())
-        ax.set_ylim(floor, top * 1.15 if top > floor else floor + 1)
+        ax.set_ylim(floor, top * 1.25 if top > floor else floor + 1)
 
 
 def legend_outside(ax: plt.Axes) -> None:

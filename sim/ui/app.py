@@ -138,7 +138,9 @@ def ControlsPanel():
             values.value = {**values.value, key: int(new) if integer else round(float(new), 4)}
 
         slider = solara.SliderInt if control.integer else solara.SliderFloat
-        slider(label, value=value, min=control.low, max=control.high, step=control.step, on_value=change)
+        with solara.Column(gap="0px", classes=[f"control-{control.key}"]):
+            solara.Text(label)
+            slider("", value=value, min=control.low, max=control.high, step=control.step, on_value=change)
     if values.value != lesson.value.values:
         solara.Warning("Slider values changed: press Reset to start again with them.", dense=True)
 
@@ -231,7 +233,7 @@ def RegimePanel(snap: Snapshot):
 
 @solara.component
 def ParadoxCharts(snap: Snapshot):
-    fig = Figure(figsize=(7, 7), layout="constrained")
+    fig = Figure(figsize=(9, 7), layout="constrained")
     shocks = sorted({*snap.extra_shocks, *([snap.test_shock] if snap.test_shock is not None else [])})
     paradox_panels(fig, snap.table, [s for s in shocks if s <= snap.week], test_shock=snap.test_shock)
     solara.FigureMatplotlib(fig, format="png")
@@ -261,7 +263,7 @@ def NetworkView(snap: Snapshot):
         *positions.T, c=snap.autonomy, cmap="viridis", vmin=0, vmax=1, s=25, edgecolors="black", linewidths=0.3
     )
     fig.colorbar(dots, ax=ax, label="autonomy (share of work in personal tools)")
-    ax.set_title(f"Workers in their formal units, personal ties drawn (week {snap.week})")
+    ax.set_title(f"Workers by formal unit, with personal ties\n(week {snap.week})", fontsize=10)
     ax.set_axis_off()
     solara.FigureMatplotlib(fig, format="png")
 
