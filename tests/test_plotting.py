@@ -1,0 +1,43 @@
+"""Figures stand on their own: labelled axes with units, weeks on x, shocks marked, legends outside the data."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure
+
+from sim.analysis.plotting import SERIES, WARMUP, dynamics_figure, paradox_panels
+from sim.core.model import DualISModel
+
+
+def _table(weeks: int = 120):
+    model = DualISModel(rng=1)
+    model.run(weeks)
+    return model.table()
+
+
+def test_the_paradox_panels_have_their_own_labelled_axes_and_mark_the_shock():
+    table = _table()
+    fig = Figure()
+    surface, deep, shares = paradox_panels(fig, table, [80], test_shock=80)
+    assert surface.get_ylabel() == SERIES["surface_churn"][1] == "changes per worker per week"
+    assert deep.get_ylabel() == SERIES["deep_change"][1] == "code entries per week"
+    assert shares.get_ylabel().startswith("share") and shares.get_xlabel() == "week"
+    for ax in (surface, deep, shares):
+        assert "test shock" in ax.get_legend_handles_labels()[1]
+        assert ax.get_legend().get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1  # right of the axes
+    warmup_peak = table.loc[table["step"] < WARMUP, "surface_churn"].max()
+    assert 0 < surface.get_ylim()[1] < warmup_peak / 2  # the warm-up's churn does not set the scale
+
+
+def test_the_dynamics_figure_labels_every_axis_with_a_unit():
+    fig = dynamics_figure(_table(), shock_times=[60])
+    for ax in fig.axes:
+        assert ax.get_ylabel(), ax.get_title()
+        assert "environment shock" in ax.get_legend_handles_labels()[1]
+        assert not any(
+            label.startswith(("autonomy_mean", "commons_quality")) for label in ax.get_legend_handles_labels()[1]
+        )
+    assert [ax.get_xlabel() for ax in fig.axes[2:]] == ["week", "week"]
