@@ -41,3 +41,33 @@ def test_the_dynamics_figure_labels_every_axis_with_a_unit():
             label.startswith(("autonomy_mean", "commons_quality")) for label in ax.get_legend_handles_labels()[1]
         )
     assert [ax.get_xlabel() for ax in fig.axes[2:]] == ["week", "week"]
+
+
+def _sweep_table():
+    import numpy as np
+    import pandas as pd
+
+    rows = []
+    for e in (0.0, 0.5, 1.0):
+        for i in (0.0, 0.5, 1.0):
+            for seed in range(2):
+                recovery = np.nan if e == 1.0 else 10.0 + 100 * (e == 0.5 and i == 1.0)  # one outlier, some "never"
+                rows.append({"model.enforcement": e, "model.individualization": i, "seed": seed,
+                             "regime": "rigid" if e == 1.0 else "resilient", "recovery_time": recovery,
+                             "commons_quality": 0.5 + 0.1 * i})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_the_maps_label_their_axes_from_the_schema_and_explain_grey_cells():
+    from sim.analysis.maps import indicator_maps, regime_map
+
+    table = _sweep_table()
+    x, y = "model.individualization", "model.enforcement"
+    fig = regime_map(table, x, y)
+    assert fig.axes[0].get_xlabel() == "individualization pressure ι [pressure] (model.individualization)"
+    assert fig.axes[0].get_ylabel() == "institutional enforcement e [share] (model.enforcement)"
+    fig = indicator_maps(table, x, y)
+    recovery = next(ax for ax in fig.axes if ax.get_title() == "weeks to recover from the shock")
+    assert [t.get_text() for t in recovery.get_legend().get_texts()] == ["never recovered"]
+    assert recovery.collections[0].get_clim()[1] < 110  # the outlier cell does not set the colour scale
+    assert "[share]" in recovery.get_ylabel()

@@ -7,12 +7,15 @@ not set the scale (``WARMUP``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+
+from sim.core.config import ModelConfig, RunConfig
 
 WARMUP = 50  # weeks at the start whose churn does not set the y scale (the organisation finds its feet)
 WEEK = "week"
@@ -32,6 +35,27 @@ SERIES = {  # column of the per-step table: (label, unit)
     "satisfaction": ("satisfaction", "score in [0, 1]"),
     "clash": ("clash on rules", "share"),
 }
+
+
+NAMES = {  # parameters better known by a longer name than their key
+    "individualization": "individualization pressure",
+    "enforcement": "institutional enforcement",
+    "malleability": "tool malleability",
+}
+
+
+def parameter_label(key: str) -> str:
+    """An axis label for a configuration key from the schema: name, symbol, unit, and the key to type.
+
+    ``model.enforcement`` -> ``institutional enforcement e [share] (model.enforcement)``."""
+    group, _, name = key.rpartition(".")
+    schema = {"model": ModelConfig, "": RunConfig}.get(group)
+    found = {f.name: f for f in dataclasses.fields(schema)}.get(name) if schema else None
+    if found is None:
+        return key
+    symbol, unit = found.metadata.get("symbol", ""), found.metadata.get("unit", "")
+    words = NAMES.get(name, name.replace("_", " "))
+    return f"{words}{' ' + symbol if symbol else ''}{f' [{unit}]' if unit else ''} ({key})"
 
 
 def label(column: str) -> str:
