@@ -28,6 +28,7 @@ from sim.cli.catalogue import options
 from sim.ui.lesson import CONTROLS, INFO, Lesson, Snapshot, scenario_values
 
 # The options of the scenario and policy menus are the files of those config groups (the defaults first).
+DESCRIPTIONS = {**options("scenario"), **options("policy")}  # each file's first sentence
 SCENARIOS = sorted(options("scenario"), key=lambda name: (name != "default", name))
 POLICIES = sorted(options("policy"), key=lambda name: (name != "none", name))
 FASTEST = 100  # the top of the speed slider: as many weeks as the computer manages between two redraws
@@ -76,6 +77,14 @@ def choose(new_scenario: str | None = None, new_policy: str | None = None) -> No
     restart()
 
 
+def toggle() -> None:
+    """Play or pause; on pause, wait for the week in progress and draw it."""
+    playing.value = not playing.value
+    if not playing.value:
+        with lesson.value.lock:
+            redraw()
+
+
 def step_once() -> None:
     lesson.value.advance(1)
     redraw()  # the week shown and the charts
@@ -106,8 +115,9 @@ def play(cancel: threading.Event, context) -> None:
     while playing.value and not cancel.is_set():
         run = lesson.value
         if run.finished or not connected(context):
+            redraw()  # the last week, drawn before the pause re-renders the page around this thread
             playing.value = False
-            break
+            return
         now = time.perf_counter()
         if speed.value >= FASTEST:
             run.advance(1)
@@ -125,9 +135,11 @@ def play(cancel: threading.Event, context) -> None:
 @solara.component
 def ControlsPanel():
     solara.Select("Scenario", value=scenario.value, values=SCENARIOS, on_value=lambda v: choose(new_scenario=v))
+    solara.Text(DESCRIPTIONS.get(scenario.value, ""), style={"font-size": "0.8em"})
     solara.Select(
         "Policy", value=policy.value, values=POLICIES, on_value=lambda v: choose(new_policy=v)
     )  # fmt: skip
+    solara.Text(DESCRIPTIONS.get(policy.value, ""), style={"font-size": "0.8em"})
     prose("Choosing a scenario or a policy loads its values into the sliders and starts afresh.")
     for control in CONTROLS:
         value = values.value[control.key]
@@ -158,7 +170,7 @@ def RunButtons(context):
             "❚❚" if playing.value else "▶",
             color="primary",
             disabled=run.finished,
-            on_click=lambda: playing.set(not playing.value),
+            on_click=toggle,
         )
         solara.Button("Step", color="primary", disabled=playing.value or run.finished, on_click=step_once)
     solara.Button("Shock now", color="warning", on_click=shock_now, disabled=run.finished)
@@ -176,7 +188,7 @@ def monitor(label: str, value: str, unit: str = "") -> None:
         solara.HTML(
             tag="div",
             unsafe_innerHTML=f"<div style='font-size:0.8em'>{label}</div>"
-            f"<div class='monitor' style='font-size:1.6em'><b>{value}</b> <small>{unit}</small></div>",
+            f"<div class='monitor' data-label='{label}' style='font-size:1.6em'><b>{value}</b> <small>{unit}</small></div>",
         )
 
 
@@ -197,6 +209,10 @@ def Monitors(snap: Snapshot):
 def RegimePanel(snap: Snapshot):
     status, regime, found = lesson.value.regime(snap)
     with solara.Card("Regime"):
+        if lesson.value.model.stop_at_equilibrium and not lesson.value.model.running:
+            solara.HTML(tag="h2", classes=["regime"], unsafe_innerHTML="March's equilibrium")
+            prose(f"Week {snap.week}: every belief equals the code, so nothing changes any more (March 1991).")
+            return
         if status == "not tested yet":
             when = (
                 f"the test shock hits in week {snap.test_shock}"
@@ -282,6 +298,12 @@ def ModelTab():
 
 @solara.component
 def InfoTab():
+    with solara.Column(style={"max-width": "60em", "padding": "0 1em"}):
+        InfoText()
+
+
+@solara.component
+def InfoText():
     prose(INFO.read_text(encoding="utf-8"))
     rows = "\n".join(f"| {c.label} | `model.{c.key}` | {c.unit} | {c.doc} |" for c in CONTROLS)
     prose(f"### The controls\n\n| control | parameter | unit | meaning |\n|---|---|---|---|\n{rows}\n")
