@@ -7,6 +7,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
@@ -97,10 +98,29 @@ def draw_regime_map(ax: plt.Axes, table: pd.DataFrame, x: str, y: str, fontsize:
     ax.set_ylabel(parameter_label(y))
 
 
+def draw_boundaries(ax: plt.Axes, table: pd.DataFrame, x: str, y: str) -> int:
+    """White lines between neighbouring cells whose majority regimes differ; returns how many were drawn."""
+    cells = cell_regimes(table, x, y)
+    cells["code"] = cells["regime"].map(ORDER.index)
+    xs, ys, codes = _grid(cells, x, y, "code")
+    xe, ye = _edges(xs), _edges(ys)
+    segments = []
+    for i in range(len(ys)):
+        for j in range(len(xs)):
+            if j + 1 < len(xs) and codes[i, j] != codes[i, j + 1]:
+                segments.append([(xe[j + 1], ye[i]), (xe[j + 1], ye[i + 1])])
+            if i + 1 < len(ys) and codes[i, j] != codes[i + 1, j]:
+                segments.append([(xe[j], ye[i + 1]), (xe[j + 1], ye[i + 1])])
+    if segments:
+        ax.add_collection(LineCollection(segments, colors="white", linewidths=1.5, label="regime boundary"))
+    return len(segments)
+
+
 def indicator_maps(table: pd.DataFrame, x: str, y: str) -> plt.Figure:
     """Mean of each main continuous indicator per cell, on a colour scale from its 2nd to 98th percentile.
 
-    Grey cells have no value (recovery: never recovered), with a legend entry saying so."""
+    Grey cells have no value (recovery: never recovered), with a legend entry saying so; white
+    lines are the boundaries of the regime map's regions (where there is a regime column)."""
     present = [c for c in MAPPED if c in table.columns]
     cols = 4
     rows = -(-len(present) // cols)
@@ -117,6 +137,8 @@ def indicator_maps(table: pd.DataFrame, x: str, y: str) -> plt.Figure:
         )  # fmt: skip
         fig.colorbar(mesh, ax=ax, extend="both")  # an outlier cell saturates instead of setting the scale
         ax.set_title(MAPPED[column], fontsize=9)
+        if "regime" in table.columns:
+            draw_boundaries(ax, table, x, y)
         ax.set_xlabel(parameter_label(x), fontsize=7)
         ax.set_ylabel(parameter_label(y), fontsize=7)
         if finite.size < values.size:
