@@ -73,3 +73,21 @@ def test_the_maps_label_their_axes_from_the_schema_and_explain_grey_cells():
     assert "[share]" in recovery.get_ylabel()
     boundaries = [c for c in recovery.collections if c.get_label() == "regime boundary"]
     assert len(boundaries) == 1 and len(boundaries[0].get_segments()) == 3  # rigid row e=1 against 3 cells below
+
+
+def test_the_forest_plot_lists_policies_in_rank_order_best_on_top():
+    import pandas as pd
+
+    from sim.analysis.compare import forest_plot, ranking
+
+    rows = []
+    for policy, effect in [("a_worst", -0.2), ("b_best", 0.3), ("c_middle", 0.1)]:
+        for outcome, scale in [("productivity", 1.0), ("satisfaction", -1.0)]:
+            value = effect * scale
+            rows.append({"policy": policy, "outcome": outcome, "effect": value, "low": value - 0.05,
+                         "high": value + 0.05, "distinguishable": True})  # fmt: skip
+    effects = pd.DataFrame(rows)
+    fig = forest_plot(effects, by="productivity")
+    top_to_bottom = [t.get_text() for t in fig.axes[0].get_yticklabels()][::-1]
+    assert top_to_bottom == list(ranking(effects, "productivity").index) == ["b_best", "c_middle", "a_worst"]
+    assert fig.axes[0].get_xlabel()

@@ -100,10 +100,13 @@ def ranking(effects: pd.DataFrame, by: str = "productivity") -> pd.DataFrame:
     return wide
 
 
-def forest_plot(effects: pd.DataFrame):
-    """Effect and 95% interval of every policy on every outcome; hollow markers: indistinguishable from noise."""
+def forest_plot(effects: pd.DataFrame, by: str = "productivity"):
+    """Effect and 95% interval of every policy on every outcome; hollow markers: indistinguishable from noise.
+
+    Policies run top to bottom in the ranking's order (best ``by`` first), as in the report's table."""
     outcomes = [o for o in OUTCOMES if o in set(effects["outcome"])]
-    policies = sorted(set(effects["policy"]))
+    ranked = list(ranking(effects, by).index) if by in outcomes else sorted(set(effects["policy"]))
+    policies = ranked[::-1]  # y grows upwards: the best policy on top
     cols = min(3, len(outcomes))
     panel_rows = -(-len(outcomes) // cols)
     fig, axes = plt.subplots(
@@ -128,9 +131,11 @@ def forest_plot(effects: pd.DataFrame):
         ax.axvline(0, color="red", lw=1)
         ax.set_title(OUTCOMES[outcome], fontsize=8)
         ax.set_yticks(y, policies)
+        ax.set_xlabel("effect against the baseline (outcome units)", fontsize=7)
         ax.grid(alpha=0.3)
     fig.suptitle(
-        "Effect of each policy against the baseline (paired by seed, 95% CI; hollow: not distinguishable from noise)",
+        "Effect of each policy against the baseline (paired by seed, 95% CI; hollow: not distinguishable from noise)"
+        f"\npolicies ranked by {by}, best on top",
         fontsize=9,
     )
     return fig
@@ -171,7 +176,7 @@ def write_report(folder: Path, table: pd.DataFrame, by: str = "productivity") ->
     written = {"csv": folder / "comparison.csv", "md": folder / "comparison.md", "png": folder / "comparison.png"}
     atomic_write(written["csv"], lambda p: pd.concat([effects, contrasts]).to_csv(p, index=False))
     atomic_write(written["md"], lambda p: p.write_text(markdown(effects, regime_shares(ok), contrasts, by)))
-    figure = forest_plot(effects)
+    figure = forest_plot(effects, by)
     save_figure(figure, written["png"])
     return written
 
