@@ -84,3 +84,32 @@ def test_the_info_text_has_the_netlogo_sections():
     for heading in ["What is it?", "How it works", "How to use it", "Things to notice", "Things to try",
                     "Credits and references"]:  # fmt: skip
         assert f"## {heading}" in text
+
+
+def test_every_scenario_fits_the_page_sliders():
+    from sim.cli.catalogue import options
+
+    for scenario in options("scenario"):
+        for key, value in scenario_values(scenario).items():
+            control = next(c for c in CONTROLS if c.key == key)
+            assert control.low <= value <= control.high, (scenario, key, value)
+
+
+def test_the_play_loop_stops_when_no_browser_page_is_connected():
+    pytest.importorskip("solara")
+    from types import SimpleNamespace
+
+    from solara.server.kernel_context import PageStatus
+
+    from sim.ui.app import connected
+
+    def context(*statuses, closed=False):
+        event = threading.Event()
+        if closed:
+            event.set()
+        return SimpleNamespace(closed_event=event, page_status=dict(enumerate(statuses)))
+
+    assert connected(context(PageStatus.CONNECTED, PageStatus.CLOSED))
+    assert not connected(context(PageStatus.DISCONNECTED))
+    assert not connected(context(PageStatus.CLOSED))
+    assert not connected(context(PageStatus.CONNECTED, closed=True))
