@@ -71,6 +71,7 @@ def test_the_maps_label_their_axes_from_the_schema_and_explain_grey_cells():
     assert [t.get_text() for t in recovery.get_legend().get_texts()] == ["never recovered"]
     assert recovery.collections[0].get_clim()[1] < 110  # the outlier cell does not set the colour scale
     assert "[share]" in recovery.get_ylabel()
+    assert "weeks before the test shock" in fig.get_suptitle()  # the caption states the window measured
     boundaries = [c for c in recovery.collections if c.get_label() == "regime boundary"]
     assert len(boundaries) == 1 and len(boundaries[0].get_segments()) == 3  # rigid row e=1 against 3 cells below
 

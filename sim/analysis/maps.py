@@ -14,6 +14,7 @@ from matplotlib.patches import Patch
 from sim.analysis.files import load_timeseries
 from sim.analysis.plotting import legend_outside, parameter_label, rolling
 from sim.analysis.regimes import REGIMES
+from sim.core.config import RegimeConfig
 
 COLOURS = {
     "rigid": "#4477AA",
@@ -25,6 +26,7 @@ COLOURS = {
 }
 ORDER = [*REGIMES, "failed"]  # colour order of the map (and tie-break order of majorities)
 DARK_TEXT = {"inert", "unsettled"}  # cell labels in black on these light colours
+WINDOWS = RegimeConfig()  # the default windows, named in the captions
 FIGURES = ("regime_map.png", "indicator_maps.png", "paradox.png")
 MAPPED = {
     "commons_quality": "commons quality Q",
@@ -147,6 +149,13 @@ def indicator_maps(table: pd.DataFrame, x: str, y: str) -> plt.Figure:
                       bbox_to_anchor=(0.5, -0.28), frameon=False)  # fmt: skip
     for ax in axes.flat[len(present) :]:
         ax.set_visible(False)
+    fig.suptitle(
+        "Mean over the seeds of each cell. Steady state (Q, autonomy, churn, code change, data workers): the"
+        f" regime.baseline_window ({WINDOWS.baseline_window} by default) weeks before the test shock;\nrecovery:"
+        " weeks after it; productivity and satisfaction: the settled horizon (regime.settle_window,"
+        f" {WINDOWS.settle_window} by default, weeks before the shock to the end). White lines: regime boundaries.",
+        fontsize=9,
+    )
     return fig
 
 
@@ -194,6 +203,8 @@ def paradox_figure(sweep_dir: Path, table: pd.DataFrame, x: str, y: str, burn_in
                 ax.axvline(shock, color="grey", ls=":", lw=1.5, label="test shock (settled)")
         label = f"{regime}: {x.split('.')[-1]}={run[x]:g}, {y.split('.')[-1]}={run[y]:g}, seed {int(run['seed'])}"
         surface.set_title(f"{label} — surface (fast)", fontsize=9, loc="left")
+        surface.set_ylabel("changes / worker / week;\nautonomy: share", fontsize=7)
+        deep.set_ylabel("code entries / week;\nknowledge, Q: score", fontsize=7)
         deep.set_title("deep (slow)", fontsize=9, loc="left")
         for ax in (surface, deep):
             ax.grid(alpha=0.3)
