@@ -73,3 +73,9 @@ def test_an_installed_study_and_command_work_outside_the_checkout(installed):
     assert (outside / "map" / "runs.parquet").is_file()
     window = run(python, "-m", "sim.window", "map", "--start", "0", "--end", "5", cwd=outside)
     assert "commons_quality" in window.stdout
+
+
+def test_the_installed_page_finds_its_info_text(installed):
+    python, outside = installed
+    text = run(python, "-c", "from sim.ui.lesson import INFO; print(INFO.read_text()[:200])", cwd=outside).stdout
+    assert "What is it?" in text

@@ -7,12 +7,14 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
 from sim.analysis.files import load_timeseries
-from sim.analysis.plotting import rolling
+from sim.analysis.plotting import legend_outside, parameter_label, rolling
 from sim.analysis.regimes import REGIMES
+from sim.core.config import RegimeConfig
 
 COLOURS = {
     "rigid": "#4477AA",
@@ -24,10 +26,7 @@ COLOURS = {
 }
 ORDER = [*REGIMES, "failed"]  # colour order of the map (and tie-break order of majorities)
 DARK_TEXT = {"inert", "unsettled"}  # cell labels in black on these light colours
-AXIS_LABELS = {
-    "model.individualization": "individualization pressure ι (model.individualization)",
-    "model.enforcement": "institutional enforcement e (model.enforcement)",
-}
+WINDOWS = RegimeConfig()  # the default windows, named in the captions
 FIGURES = ("regime_map.png", "indicator_maps.png", "paradox.png")
 MAPPED = {
     "commons_quality": "commons quality Q",
@@ -97,12 +96,33 @@ def draw_regime_map(ax: plt.Axes, table: pd.DataFrame, x: str, y: str, fontsize:
                 colour = "black" if ORDER[int(codes[i, j])] in DARK_TEXT else "white"
                 label = f"{int(agree[i, j])}/{int(runs[i, j])}"
                 ax.text(xv, yv, label, ha="center", va="center", fontsize=fontsize, color=colour)
-    ax.set_xlabel(AXIS_LABELS.get(x, x))
-    ax.set_ylabel(AXIS_LABELS.get(y, y))
+    ax.set_xlabel(parameter_label(x))
+    ax.set_ylabel(parameter_label(y))
+
+
+def draw_boundaries(ax: plt.Axes, table: pd.DataFrame, x: str, y: str) -> int:
+    """White lines between neighbouring cells whose majority regimes differ; returns how many were drawn."""
+    cells = cell_regimes(table, x, y)
+    cells["code"] = cells["regime"].map(ORDER.index)
+    xs, ys, codes = _grid(cells, x, y, "code")
+    xe, ye = _edges(xs), _edges(ys)
+    segments = []
+    for i in range(len(ys)):
+        for j in range(len(xs)):
+            if j + 1 < len(xs) and codes[i, j] != codes[i, j + 1]:
+                segments.append([(xe[j + 1], ye[i]), (xe[j + 1], ye[i + 1])])
+            if i + 1 < len(ys) and codes[i, j] != codes[i + 1, j]:
+                segments.append([(xe[j], ye[i + 1]), (xe[j + 1], ye[i + 1])])
+    if segments:
+        ax.add_collection(LineCollection(segments, colors="white", linewidths=1.5, label="regime boundary"))
+    return len(segments)
 
 
 def indicator_maps(table: pd.DataFrame, x: str, y: str) -> plt.Figure:
-    """Mean of each main continuous indicator per cell (recovery: NaN = never recovered, shown grey)."""
+    """Mean of each main continuous indicator per cell, on a colour scale from its 2nd to 98th percentile.
+
+    Grey cells have no value (recovery: never recovered), with a legend entry saying so; white
+    lines are the boundaries of the regime map's regions (where there is a regime column)."""
     present = [c for c in MAPPED if c in table.columns]
     cols = 4
     rows = -(-len(present) // cols)
@@ -110,15 +130,32 @@ def indicator_maps(table: pd.DataFrame, x: str, y: str) -> plt.Figure:
     means = table.groupby([y, x])[present].mean().reset_index()
     for ax, column in zip(axes.flat, present, strict=False):
         xs, ys, values = _grid(means, x, y, column)
-        cmap = plt.get_cmap("viridis").copy()
-        cmap.set_bad("#DDDDDD")
-        mesh = ax.pcolormesh(_edges(xs), _edges(ys), np.ma.masked_invalid(values.astype(float)), cmap=cmap)
-        fig.colorbar(mesh, ax=ax)
+        cmap = plt.get_cmap("viridis").with_extremes(bad="#DDDDDD")
+        finite = values[np.isfinite(values.astype(float))].astype(float)
+        low, high = np.percentile(finite, [2, 98]) if finite.size else (0.0, 1.0)
+        mesh = ax.pcolormesh(
+            _edges(xs), _edges(ys), np.ma.masked_invalid(values.astype(float)), cmap=cmap, vmin=low,
+            vmax=high if high > low else low + 1e-9,
+        )  # fmt: skip
+        fig.colorbar(mesh, ax=ax, extend="both")  # an outlier cell saturates instead of setting the scale
         ax.set_title(MAPPED[column], fontsize=9)
-        ax.set_xlabel(x, fontsize=8)
-        ax.set_ylabel(y, fontsize=8)
+        if "regime" in table.columns:
+            draw_boundaries(ax, table, x, y)
+        ax.set_xlabel(parameter_label(x), fontsize=7)
+        ax.set_ylabel(parameter_label(y), fontsize=7)
+        if finite.size < values.size:
+            missing = "never recovered" if column == "recovery_time" else "no value"
+            ax.legend(handles=[Patch(color="#DDDDDD", label=missing)], fontsize=7, loc="upper center",
+                      bbox_to_anchor=(0.5, -0.28), frameon=False)  # fmt: skip
     for ax in axes.flat[len(present) :]:
         ax.set_visible(False)
+    fig.suptitle(
+        "Mean over the seeds of each cell. Steady state (Q, autonomy, churn, code change, data workers): the"
+        f" regime.baseline_window ({WINDOWS.baseline_window} by default) weeks before the test shock;\nrecovery:"
+        " weeks after it; productivity and satisfaction: the settled horizon (regime.settle_window,"
+        f" {WINDOWS.settle_window} by default, weeks before the shock to the end). White lines: regime boundaries.",
+        fontsize=9,
+    )
     return fig
 
 
@@ -166,10 +203,12 @@ def paradox_figure(sweep_dir: Path, table: pd.DataFrame, x: str, y: str, burn_in
                 ax.axvline(shock, color="grey", ls=":", lw=1.5, label="test shock (settled)")
         label = f"{regime}: {x.split('.')[-1]}={run[x]:g}, {y.split('.')[-1]}={run[y]:g}, seed {int(run['seed'])}"
         surface.set_title(f"{label} — surface (fast)", fontsize=9, loc="left")
+        surface.set_ylabel("changes / worker / week;\nautonomy: share", fontsize=7)
+        deep.set_ylabel("code entries / week;\nknowledge, Q: score", fontsize=7)
         deep.set_title("deep (slow)", fontsize=9, loc="left")
         for ax in (surface, deep):
             ax.grid(alpha=0.3)
-            ax.legend(fontsize=7, loc="upper right")
+            legend_outside(ax)
     for ax in axes[-1]:
         ax.set_xlabel("week")
     fig.suptitle("The equilibrium paradox: fast surface churn beside a quasi-stable code")

@@ -1,1 +1,1 @@
-"""The interactive page (Solara, Mesa's SolaraViz): ``solara run sim/ui/app.py``. The top layer."""
+"""The interactive page (Solara components around a Mesa model): ``solara run sim/ui/app.py``. The top layer."""
