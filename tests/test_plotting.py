@@ -76,19 +76,21 @@ def test_the_maps_label_their_axes_from_the_schema_and_explain_grey_cells():
     assert len(boundaries) == 1 and len(boundaries[0].get_segments()) == 3  # rigid row e=1 against 3 cells below
 
 
-def test_the_forest_plot_lists_policies_in_rank_order_best_on_top():
+def test_the_forest_plot_lists_policies_top_to_bottom_in_the_report_tables_order():
     import pandas as pd
 
-    from sim.analysis.compare import forest_plot, ranking
+    from sim.analysis.compare import forest_plot
 
     rows = []
-    for policy, effect in [("a_worst", -0.2), ("b_best", 0.3), ("c_middle", 0.1)]:
-        for outcome, scale in [("productivity", 1.0), ("satisfaction", -1.0)]:
-            value = effect * scale
-            rows.append({"policy": policy, "outcome": outcome, "effect": value, "low": value - 0.05,
-                         "high": value + 0.05, "distinguishable": True})  # fmt: skip
+    for policy, effect in [("c_middle", 0.1), ("a_worst", -0.2), ("b_best", 0.3)]:
+        for outcome in ("productivity", "satisfaction"):
+            rows.append({"policy": policy, "outcome": outcome, "effect": effect, "low": effect - 0.05,
+                         "high": effect + 0.05, "n": 10, "baseline": 1.0, "verdict": "better",
+                         "distinguishable": True, "distinguishable_adjusted": True})  # fmt: skip
     effects = pd.DataFrame(rows)
-    fig = forest_plot(effects, by="productivity")
-    top_to_bottom = [t.get_text() for t in fig.axes[0].get_yticklabels()][::-1]
-    assert top_to_bottom == list(ranking(effects, "productivity").index) == ["b_best", "c_middle", "a_worst"]
-    assert fig.axes[0].get_xlabel()
+    fig = forest_plot(effects)
+    ax = fig.axes[0]
+    by_position = [t.get_text() for t in sorted(ax.get_yticklabels(), key=lambda t: t.get_position()[1])]
+    assert ax.yaxis_inverted()  # the smallest position is drawn on top
+    assert by_position == ["a_worst", "b_best", "c_middle"]  # the table's (alphabetical) order, top to bottom
+    assert ax.get_xlabel()

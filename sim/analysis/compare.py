@@ -350,6 +350,7 @@ def forest_plot(effects: pd.DataFrame, correction: str = "holm"):
         ax.set_title(f"{OUTCOMES[outcome]}\n{DIRECTION_WORDS[DIRECTIONS[outcome]]}", fontsize=8)
         ax.set_xlabel(f"effect: policy − baseline ({unit})", fontsize=8)
         ax.set_yticks(y, policies)
+        ax.invert_yaxis()  # top to bottom in the report table's order
         ax.grid(alpha=0.3)
     name = policy_stats.CORRECTIONS[correction]
     fig.suptitle(
