@@ -39,12 +39,18 @@ EVERY_CELL = {(e, i, s) for e in (0.2, 0.6) for i in (0.3, 0.9) for s in (0, 1)}
 
 
 # --- one sweep per folder ---------------------------------------------------------------
-def test_a_second_sweep_on_a_folder_in_use_is_refused_with_one_line_naming_the_holder(tmp_path):
-    folder = tmp_path / "sweep"
+def a_sweep_holding_its_lock(folder: Path) -> subprocess.Popen:
+    """A slow sweep started in the background, once it has taken the folder's lock."""
     first = sweep(folder, "hydra.launcher.n_jobs=1", "model.n_workers=300", "steps=300", wait=False)
     deadline = time.time() + 60
     while not (folder / ".sweep.owner").exists() and time.time() < deadline:
         time.sleep(0.2)
+    return first
+
+
+def test_a_second_sweep_on_a_folder_in_use_is_refused_with_one_line_naming_the_holder(tmp_path):
+    folder = tmp_path / "sweep"
+    first = a_sweep_holding_its_lock(folder)
     second = sweep(folder)
     first.wait(timeout=600)
     assert second.returncode == 2
@@ -56,10 +62,7 @@ def test_a_second_sweep_on_a_folder_in_use_is_refused_with_one_line_naming_the_h
 
 def test_the_lock_of_a_killed_sweep_is_taken_over(tmp_path):
     folder = tmp_path / "sweep"
-    first = sweep(folder, "hydra.launcher.n_jobs=1", "model.n_workers=300", "steps=300", wait=False)
-    deadline = time.time() + 60
-    while not (folder / ".sweep.owner").exists() and time.time() < deadline:
-        time.sleep(0.2)
+    first = a_sweep_holding_its_lock(folder)
     first.kill()
     first.wait()
     result = sweep(folder)

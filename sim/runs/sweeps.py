@@ -46,9 +46,8 @@ def sweep_values(override: Override) -> list[str]:
 
 
 def job_count(overrides: Iterable[str]) -> int:
-    """How many jobs a sweep of these overrides launches: the product of its sweeps' sizes."""
-    last = {key_of(o): o for o in parse(overrides)}  # a repeated key: the last one counts
-    return math.prod(len(sweep_values(o)) for o in last.values())
+    """How many jobs a sweep of these overrides launches: the product of its keys' numbers of values."""
+    return math.prod(len(values) for values in _values_by_key(overrides).values())
 
 
 def jobs_of(overrides: Iterable[str]) -> list[list[str]]:
@@ -57,6 +56,11 @@ def jobs_of(overrides: Iterable[str]) -> list[list[str]]:
     Every key keeps the place of its first appearance and the value of its last; the jobs
     are the product of the keys' values, the last key varying fastest.
     """
+    return [list(job) for job in itertools.product(*_values_by_key(overrides).values())]
+
+
+def _values_by_key(overrides: Iterable[str]) -> dict[str, list[str]]:
+    """Each key's values as override text (one for a plain override), keys in order of first appearance."""
     values: dict[str, list[str]] = {}
     for override in parse(overrides):
         key = override.get_key_element()
@@ -64,7 +68,7 @@ def jobs_of(overrides: Iterable[str]) -> list[list[str]]:
             values[key] = [f"{key}={value}" for value in override.sweep_string_iterator()]
         else:
             values[key] = [f"{key}={override.get_value_element_as_str()}"]
-    return [list(job) for job in itertools.product(*values.values())]
+    return values
 
 
 def job_identity(job_overrides: Iterable[str]) -> tuple[str, ...]:
