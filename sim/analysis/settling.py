@@ -14,6 +14,7 @@ single weeks is not. An organisation has settled when every series in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -23,18 +24,27 @@ from sim.core.config import SETTLE_OBSERVABLES, ModelConfig, RegimeConfig
 
 def drift(series: Sequence[float] | np.ndarray) -> float:
     """How much the least-squares trend of ``series`` changes it over the series' length."""
-    y = np.asarray(series, dtype=float)
-    weeks = np.arange(y.size, dtype=float)
-    centred = weeks - weeks.mean()
-    slope = float(centred @ (y - y.mean()) / (centred @ centred))
-    return abs(slope) * y.size
+    return float(drifts(np.asarray(series, dtype=float)[None, :])[0])
+
+
+@functools.cache
+def _centred_weeks(window: int) -> np.ndarray:
+    weeks = np.arange(window, dtype=float)
+    return weeks - weeks.mean()
+
+
+def drifts(rows: np.ndarray) -> np.ndarray:
+    """:func:`drift` of every row of a 2-D array at once (the settling test runs every week)."""
+    centred = _centred_weeks(rows.shape[1])
+    slopes = (rows - rows.mean(axis=1, keepdims=True)) @ centred / (centred @ centred)
+    return np.abs(slopes) * rows.shape[1]
 
 
 def largest_drift(series: Mapping[str, Sequence[float] | np.ndarray], window: int) -> float:
     """The largest drift over the last ``window`` weeks among the settle observables (inf if too short)."""
     if min(len(series[name]) for name in SETTLE_OBSERVABLES) < window:
         return float("inf")
-    return max(drift(np.asarray(series[name][-window:], dtype=float)) for name in SETTLE_OBSERVABLES)
+    return float(drifts(np.array([series[name][-window:] for name in SETTLE_OBSERVABLES], dtype=float)).max())
 
 
 def is_settled(series: Mapping[str, Sequence[float] | np.ndarray], config: RegimeConfig) -> bool:

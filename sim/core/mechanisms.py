@@ -23,11 +23,13 @@ def advance_environment(state: State, config: ModelConfig, rng: np.random.Genera
     Returns the number of reality dimensions that flipped this step.
     """
     m = state.reality.size
+    due = [shock for shock in config.shocks if shock.time == step]
+    if config.turbulence <= 0 and not due:
+        return 0  # nothing happens, and nothing is drawn
     flips = rng.random(m) < config.turbulence if config.turbulence > 0 else np.zeros(m, dtype=bool)
-    for shock in config.shocks:
-        if shock.time == step:
-            hit = rng.permutation(m)[: round(shock.share * m)]
-            flips[hit] = ~flips[hit]
+    for shock in due:
+        hit = rng.permutation(m)[: round(shock.share * m)]
+        flips[hit] = ~flips[hit]
     state.reality[flips] *= -1
     return int(flips.sum())
 
