@@ -162,3 +162,23 @@ def test_help_lists_every_scenario_policy_and_study_with_its_description(tmp_pat
         for name, text in described.items():
             assert f"  {name} " in result.stdout and text and text in result.stdout
     assert "scenario/policies" not in result.stdout and "scenario/studies" not in result.stdout
+
+
+def test_a_glob_over_a_config_group_is_spelled_out_as_its_matching_options():
+    from sim.cli.app import spell_globs
+
+    assert spell_globs(["scenario=glob(march*)", "seed=3"]) == ["scenario=march1991,march1991_program", "seed=3"]
+    spelled = spell_globs(["policy=glob(*,exclude=[none,*participation])"])[0]
+    assert spelled.startswith("policy=") and "none" not in spelled and "participation" not in spelled
+    assert "mandate" in spelled.split("=")[1].split(",")
+
+
+def test_a_glob_that_matches_nothing_stops_before_any_work(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "-m", "scenario=glob(zzz*)", f"hydra.sweep.dir={tmp_path}/sweep"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2 and "matches no option of scenario" in done.stderr
+    assert not (tmp_path / "sweep").exists()

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.types import ValueType
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
@@ -151,6 +152,26 @@ def round_ranges(overrides: list[str], digits: int = 10) -> list[str]:
     return spelled
 
 
+def spell_globs(overrides: list[str]) -> list[str]:
+    """Spell ``group=glob(...)`` sweeps out as the group's matching options: ``scenario=a,b,...``.
+
+    Hydra expands a glob with its config loader, which the up-front checks do not have; the
+    options are the group's files in the config tree.
+    """
+    spelled = []
+    for text, parsed in zip(overrides, parse(overrides), strict=True):
+        if parsed.value_type is ValueType.GLOB_CHOICE_SWEEP:
+            group = parsed.get_key_element()
+            options = sorted(path.stem for path in (CONFIG_DIR / group).glob("*.yaml"))
+            chosen = parsed.value().filter(options)
+            if not chosen:
+                fail(f"{text} matches no option of {group}; options: {', '.join(options) or 'none'}")
+            spelled.append(f"{group}={','.join(chosen)}")
+        else:
+            spelled.append(text)
+    return spelled
+
+
 def sweep_folder(overrides: list[str]) -> str:
     """A stable folder for an ad-hoc sweep: the swept keys plus a hash of all overrides."""
     keys = [o.split("=", 1)[0].split(".")[-1] for o in overrides if "," in o.split("=", 1)[-1]]
@@ -212,6 +233,9 @@ def main() -> None:
     if overrides is None:  # help or information only
         run_one()
         return
+    globbed = spell_globs(overrides)
+    argv = [globbed[overrides.index(a)] if a in overrides else a for a in argv]
+    overrides = globbed
     added, problem = prepare_exploration(overrides)  # an exploration's design, drawn and checked first
     overrides, argv = [*overrides, *added], [*argv, *added]
     if problem := problem or check(overrides):
