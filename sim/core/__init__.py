@@ -1,1 +1,4 @@
-"""The model: NumPy state and mechanisms, thin Mesa agents. Imports NumPy and Mesa only, no other layer."""
+"""The model: NumPy state, its mechanisms twice (NumPy reference, Numba kernels), thin Mesa agents.
+
+Imports NumPy, Numba and Mesa only, no other layer.
+"""

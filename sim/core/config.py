@@ -46,6 +46,13 @@ class SuperiorBasis(Enum):
     actions = "actions"  # actions, zero beliefs acting per ZeroBelief (March's program)
 
 
+class Engine(Enum):
+    """Which implementation steps the model: the same equations, different random streams."""
+
+    numba = "numba"  # fused compiled kernels (sim.core.kernels): the fast default
+    numpy = "numpy"  # whole-array NumPy operations (sim.core.mechanisms): the readable reference
+
+
 @dataclass
 class Shock:
     """A scheduled shock to the task environment: a share of reality flips sign."""
@@ -340,6 +347,12 @@ class ModelConfig:
     zero_belief: ZeroBelief = field(default=ZeroBelief.abstain, metadata={"doc": "how a 0 belief acts"})
     superior_basis: SuperiorBasis = field(
         default=SuperiorBasis.beliefs, metadata={"doc": "what the code judges the superior group on"}
+    )
+
+    # --- implementation -------------------------------------------------------
+    engine: Engine = field(
+        default=Engine.numba,
+        metadata={"doc": "numba: compiled kernels; numpy: the reference, bit-identical to earlier releases"},
     )
 
 

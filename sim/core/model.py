@@ -25,10 +25,11 @@ import numpy as np
 
 from sim.core import mechanisms as mech
 from sim.core.agents import Worker
-from sim.core.config import ModelConfig, Shock, validate_model
+from sim.core.compiled import CompiledWeek
+from sim.core.config import Engine, ModelConfig, Shock, validate_model
 from sim.core.events import apply_changes, migrate
 from sim.core.network import rewire
-from sim.core.observables import OBSERVABLES, StepCounts, observe
+from sim.core.observables import OBSERVABLES, ObservableCollector, StepCounts, observe
 from sim.core.policies import levers, migrate_by_policy, workshop_strength
 from sim.core.state import initial_state
 
@@ -52,9 +53,8 @@ class DualISModel(mesa.Model):
         self.state = initial_state(self.config, self.rng)
         np.clip(self.state.autonomy, *mech.autonomy_bounds(self.config), out=self.state.autonomy)
         self.workers = [Worker(self, i) for i in range(self.config.n_workers)]
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: (lambda model, name=name: model.observed[name]) for name in OBSERVABLES}
-        )
+        self.datacollector = ObservableCollector()
+        self.compiled = CompiledWeek(self.state, self.rng) if self.config.engine is Engine.numba else None
         self._work_one_week(StepCounts(), record_only=True)
 
     def step(self) -> None:
@@ -69,6 +69,18 @@ class DualISModel(mesa.Model):
 
     def _work_one_week(self, counts: StepCounts, record_only: bool = False) -> None:
         """Act, then (unless ``record_only``, used for the initial row) learn and adapt; then record."""
+        if self.compiled is None:
+            self.observed = self._numpy_week(counts, record_only)
+        else:
+            workshop = 0.0 if record_only else workshop_strength(self.active, self.steps)
+            row = self.compiled.run(self.state, self.active, self.rng, counts, workshop, record_only)
+            self.observed = dict(zip(OBSERVABLES, row.tolist()))
+        self.datacollector.collect(self)
+        if self.stop_at_equilibrium and mech.at_equilibrium(self.state, self.active):
+            self.running = False
+
+    def _numpy_week(self, counts: StepCounts, record_only: bool) -> dict[str, float]:
+        """One week on the NumPy engine (the reference implementation); returns the observables."""
         state, config, rng = self.state, self.active, self.rng
         acted = mech.actions(state.beliefs, config, rng)
         frag = mech.fragmentation(state, config)
@@ -84,10 +96,7 @@ class DualISModel(mesa.Model):
             mech.equilibrate_autonomy(state, config, result.autonomy_gradient)
             mech.adapt_data_work(state, config, rng)
             mech.turnover(state, config, rng)
-        self.observed = observe(state, config, result, frag, diversity, counts)
-        self.datacollector.collect(self)
-        if self.stop_at_equilibrium and mech.at_equilibrium(state, config):
-            self.running = False
+        return observe(state, config, result, frag, diversity, counts)
 
     def _learn(self, acted: np.ndarray, counts: StepCounts, misattributed: float) -> None:
         """Code and practice learn from the same start-of-week state (March's synchronous update).
