@@ -85,7 +85,7 @@ class Settings:
         """The settings of the sweep in ``folder`` (its ``multirun.yaml``); defaults where it has none."""
         path = folder / "multirun.yaml"
         if not path.exists():
-            return cls(shock_week=_shock_week(table), shock_weeks=_shock_weeks(table))
+            return cls.defaults(table)
         cfg = OmegaConf.load(path)
         shocks = list(OmegaConf.select(cfg, "model.shocks") or [])
         first = min(shocks, key=lambda s: s.time) if shocks else None
@@ -110,6 +110,11 @@ class Settings:
             correction=str(OmegaConf.select(cfg, "comparison.correction", default="holm")),
             scenario=OmegaConf.select(cfg, "hydra.runtime.choices.scenario"),
         )
+
+    @classmethod
+    def defaults(cls, table: pd.DataFrame | None = None) -> Settings:
+        """The default settings, with the test shock weeks of ``table`` (when a sweep's configuration is unknown)."""
+        return cls(shock_week=_shock_week(table), shock_weeks=_shock_weeks(table))
 
     def window_text(self) -> str:
         """The measurement window in words."""
