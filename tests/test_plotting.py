@@ -134,21 +134,46 @@ def test_the_paradox_figure_shows_one_run_per_regime_with_its_values_units_and_t
     assert len(legends) == 4 and not any("_" in t.get_text() for lg in legends for t in lg.get_texts())  # no raw keys
 
 
-def test_the_forest_plot_lists_policies_top_to_bottom_in_the_report_tables_order():
+def test_the_forest_plot_lists_policies_best_first_in_each_panel_and_states_the_window():
     import pandas as pd
 
     from sim.analysis.compare import forest_plot
 
+    effects = {  # outcome: effect per policy (productivity higher is better, recovery lower, data workers neither)
+        "productivity": {"a_policy": 0.1, "b_policy": 0.3, "c_policy": -0.2},
+        "data_worker_share": {"a_policy": 0.02, "b_policy": 0.05, "c_policy": -0.01},
+        "recovery_time_capped": {"a_policy": -5.0, "b_policy": 10.0, "c_policy": -20.0},
+    }
+    rows = [{"policy": policy, "outcome": outcome, "effect": effect, "low": effect - 0.05, "high": effect + 0.05,
+             "distinguishable_adjusted": True}
+            for outcome, by_policy in effects.items() for policy, effect in by_policy.items()]  # fmt: skip
+    fig = forest_plot(pd.DataFrame(rows), window="weeks 170–199, the 30 weeks before the shock")
+    top_to_bottom = {}
+    for ax in fig.axes[:3]:
+        assert ax.yaxis_inverted()  # the smallest position is drawn on top
+        ticks = sorted(ax.get_yticklabels(), key=lambda t: t.get_position()[1])
+        top_to_bottom[ax.get_title().split(" (")[0].split("\n")[0]] = [t.get_text() for t in ticks]
+        assert ax.get_xlabel().startswith("effect: policy − baseline (")
+    assert top_to_bottom == {
+        "productivity": ["b_policy", "a_policy", "c_policy"],  # the largest gain on top
+        "weeks to recover from the shock": ["c_policy", "a_policy", "b_policy"],  # the fastest recovery on top
+        "share of data workers": ["b_policy", "a_policy", "c_policy"],  # no direction: the largest effect on top
+    }
+    assert "means over weeks 170–199, the 30 weeks before the shock" in " ".join(fig.get_suptitle().split())
+
+
+def test_the_effects_over_time_name_each_outcome_in_words(tmp_path):
+    import pandas as pd
+
+    from sim.analysis.policy_time import figure
+
+    weeks = _table(120)
     rows = []
-    for policy, effect in [("c_middle", 0.1), ("a_worst", -0.2), ("b_best", 0.3)]:
-        for outcome in ("productivity", "satisfaction"):
-            rows.append({"policy": policy, "outcome": outcome, "effect": effect, "low": effect - 0.05,
-                         "high": effect + 0.05, "n": 10, "baseline": 1.0, "verdict": "better",
-                         "distinguishable": True, "distinguishable_adjusted": True})  # fmt: skip
-    effects = pd.DataFrame(rows)
-    fig = forest_plot(effects)
-    ax = fig.axes[0]
-    by_position = [t.get_text() for t in sorted(ax.get_yticklabels(), key=lambda t: t.get_position()[1])]
-    assert ax.yaxis_inverted()  # the smallest position is drawn on top
-    assert by_position == ["a_worst", "b_best", "c_middle"]  # the table's (alphabetical) order, top to bottom
-    assert ax.get_xlabel()
+    for job, policy in enumerate(("none", "mandate")):
+        (tmp_path / str(job)).mkdir()
+        pd.concat([weeks.assign(seed=seed) for seed in (0, 1)]).to_parquet(tmp_path / str(job) / "timeseries.parquet")
+        rows += [{"policy": policy, "job": job, "seed": seed, "shock_week": 80.0 + seed} for seed in (0, 1)]
+    fig = figure(tmp_path, pd.DataFrame(rows))
+    labels = [ax.get_ylabel() for ax in fig.axes]
+    assert all(labels) and not [text for text in labels if "_" in text], labels  # no raw column names
+    assert "effect on commons quality Q\n(arm − baseline, same unit)" in labels

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -15,7 +14,16 @@ from matplotlib.patches import Patch
 
 from sim.analysis.compare import Settings
 from sim.analysis.files import load_timeseries
-from sim.analysis.plotting import SMOOTH, WARMUP, Run, label, parameter_label, parameter_value, side_by_side
+from sim.analysis.plotting import (
+    SMOOTH,
+    WARMUP,
+    Run,
+    caption,
+    label,
+    parameter_label,
+    parameter_value,
+    side_by_side,
+)
 from sim.analysis.regimes import REGIMES
 
 COLOURS = {
@@ -39,12 +47,6 @@ MAPPED = {  # indicator: (title, unit of its colour bar)
     "productivity": ("productivity", "payoff units per worker"),
     "satisfaction": ("satisfaction", "score in [0, 1]"),
 }
-CAPTION_WIDTH = 150  # characters per line of a figure's caption
-
-
-def caption(*sentences: str, width: int = CAPTION_WIDTH) -> str:
-    """Sentences as one caption, wrapped to ``width`` characters a line."""
-    return textwrap.fill(" ".join(sentences), width)
 
 
 def after_shock(settings: Settings) -> str:

@@ -8,6 +8,7 @@ not set the scale (``WARMUP``).
 from __future__ import annotations
 
 import dataclasses
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -68,6 +69,14 @@ def parameter_value(key: str, value: float) -> str:
     found, name = _field(key), key.rpartition(".")[2]
     symbol = found.metadata.get("symbol", "") if found is not None else ""
     return f"{symbol or NAMES.get(name, name.replace('_', ' '))} = {value:g}"
+
+
+CAPTION_WIDTH = 150  # characters per line of a figure's caption
+
+
+def caption(*sentences: str, width: int = CAPTION_WIDTH) -> str:
+    """Sentences as one caption, wrapped to ``width`` characters a line."""
+    return textwrap.fill(" ".join(sentences), width)
 
 
 def label(column: str) -> str:
