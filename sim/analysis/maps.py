@@ -14,16 +14,7 @@ from matplotlib.patches import Patch
 
 from sim.analysis.compare import Settings
 from sim.analysis.files import load_timeseries
-from sim.analysis.plotting import (
-    SMOOTH,
-    WARMUP,
-    Run,
-    caption,
-    label,
-    parameter_label,
-    parameter_value,
-    side_by_side,
-)
+from sim.analysis.plotting import Run, caption, label, parameter_label, run_title, side_by_side
 from sim.analysis.regimes import REGIMES
 
 COLOURS = {
@@ -237,27 +228,11 @@ def paradox_figure(
     runs = []
     for regime, run in representative_runs(table, x, y).items():
         shock = run.get("shock_week", math.nan)
-        tested = shock is not None and not math.isnan(shock)
-        when = f"test shock in week {int(shock)}" if tested else "not tested"
-        runs.append(
-            Run(
-                load_timeseries(sweep_dir / str(run["job"]), int(run["seed"])),
-                [int(shock)] if tested else [],
-                int(shock) if tested else None,
-                title=f"{regime} (seed {int(run['seed'])})\n{parameter_value(x, run[x])}, "
-                f"{parameter_value(y, run[y])}; {when}",
-                colour=COLOURS[regime],
-            )
-        )
-    return side_by_side(
-        runs,
-        caption(
-            "The equilibrium paradox: fast surface churn beside a quasi-stable code, one typical run per regime"
-            f" (its regime read off {regime_window(settings)}).",
-            f"Changes per week are {SMOOTH}-week moving averages; the first {WARMUP} weeks (warm-up, shaded) do not"
-            " set their scale.",
-        ),
-    )
+        week = None if shock is None or math.isnan(shock) else int(shock)
+        title = run_title(regime, int(run["seed"]), {x: run[x], y: run[y]}, week)
+        series = load_timeseries(sweep_dir / str(run["job"]), int(run["seed"]))
+        runs.append(Run(series, [week] if week is not None else [], week, title=title, colour=COLOURS[regime]))
+    return side_by_side(runs, regime_window(settings))
 
 
 def sweep_figures(sweep_dir: Path, table: pd.DataFrame, x: str, y: str) -> dict[str, plt.Figure]:

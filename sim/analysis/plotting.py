@@ -228,11 +228,25 @@ def paradox_panels(fig: Figure, table: pd.DataFrame, shock_times: Sequence[int] 
     return axes
 
 
-def side_by_side(runs: Sequence[Run], caption: str, panels: Sequence[Panel] = PARADOX) -> Figure:
-    """A figure of :func:`paradox_grid` sized for its runs, its caption (the window measured) on top."""
+def run_title(regime: str, seed: int, values: dict[str, float], test_shock: int | None) -> str:
+    """A paradox column's title: the regime and seed, then the parameters' values and the week of the test shock."""
+    when = f"test shock in week {test_shock}" if test_shock is not None else "not tested"
+    return f"{regime} (seed {seed})\n{', '.join(parameter_value(k, v) for k, v in values.items())}; {when}"
+
+
+def side_by_side(runs: Sequence[Run], measured: str, panels: Sequence[Panel] = PARADOX) -> Figure:
+    """The equilibrium paradox of one run per regime (:func:`paradox_grid`) in a figure sized for them.
+
+    The caption states ``measured``, the weeks each run's regime is read off, and how the counts are drawn."""
     fig = plt.figure(figsize=(2.2 + 3.3 * len(runs), 1.2 + 2.1 * len(panels)), layout="constrained")
     paradox_grid(fig, runs, panels)
-    fig.suptitle(caption, fontsize=9)
+    text = caption(
+        "The equilibrium paradox: fast surface churn beside a quasi-stable code, one run per regime"
+        f" (its regime read off {measured}).",
+        f"Changes per week are {SMOOTH}-week moving averages; the first {WARMUP} weeks (warm-up, shaded) do not set"
+        " their scale.",
+    )
+    fig.suptitle(text, fontsize=9)
     return fig
 
 
