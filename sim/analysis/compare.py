@@ -367,6 +367,7 @@ def forest_plot(effects: pd.DataFrame, correction: str = "holm", window: str | N
         ax.set_xlabel(f"effect: policy − baseline ({unit})", fontsize=8)
         ax.set_yticks(y, rows.index)
         ax.invert_yaxis()  # the best on top
+        ax.locator_params(axis="x", nbins=5)  # tick labels that do not run into each other
         ax.grid(alpha=0.3)
     name = policy_stats.CORRECTIONS[correction]
     measured = f"Productivity, satisfaction, commons quality and data workers: means over {window}." if window else ""
@@ -375,7 +376,7 @@ def forest_plot(effects: pd.DataFrame, correction: str = "holm", window: str | N
             f"Effect of each policy against the baseline (paired by seed, 95% intervals; hollow: not distinguishable "
             f"after {name} correction), best first in each panel.",
             measured,
-            width=int(26 * 4.6 * cols),  # about as wide as the panels
+            width=int(13 * 4.6 * cols),  # about as wide as the panels (13 characters an inch)
         ),
         fontsize=9,
     )
