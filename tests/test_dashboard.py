@@ -3,13 +3,17 @@
 Starts ``solara run sim/ui/app.py`` on loopback and drives it as a teacher would: the page
 loads without errors with its Info tab; choosing a scenario sets the controls to its values
 (two scenarios); a slider change waits for Reset; the shock button changes the environment;
-60 s of play at the fastest speed raise no error on the page or in the console. The time to
+60 s of play at the fastest speed raise no error on the page or in the console; once the browser
+closes, the server stops working (its CPU time, on a server of its own). The time to
 the regime-test shock at the default speed is measured (not asserted) and written to
 ``outputs/test-artifacts/speed.txt``; screenshots are kept in ``outputs/test-artifacts/``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 import shutil
 import socket
 import subprocess
@@ -43,8 +47,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
+@contextlib.contextmanager
+def serve():
+    """``solara run sim/ui/app.py`` on a free loopback port: yields its URL and its process once the page answers."""
     port = free_port()
     solara = Path(sys.executable).with_name("solara")
     command = [str(solara), "run", "sim/ui/app.py", "--host", "127.0.0.1", "--port", str(port), "--production"]
@@ -61,24 +66,48 @@ def server():
     else:
         process.kill()
         pytest.fail(f"the page did not come up: {process.stdout.read()[-2000:]}")
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+    try:
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def open_page(browser, url: str):
+    """A new page of ``browser`` on the app, collecting its errors in ``page.problems``, once the app has drawn."""
+    page = browser.new_page(viewport={"width": 1600, "height": 1300})
+    page.problems = []
+    page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))
+    page.on("console", lambda msg: msg.type == "error" and page.problems.append(f"console: {msg.text}"))
+    page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"))
+    page.goto(url, wait_until="networkidle")
+    page.get_by_text("not tested yet").first.wait_for(timeout=60_000)
+    return page
 
 
 @pytest.fixture(scope="module")
-def page(server):
-    with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1300})
-        page.problems = []
-        page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))
-        page.on("console", lambda msg: msg.type == "error" and page.problems.append(f"console: {msg.text}"))
-        page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"))
-        page.goto(server, wait_until="networkidle")
-        page.get_by_text("not tested yet").first.wait_for(timeout=60_000)
-        yield page
-        browser.close()
+def server():
+    with serve() as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def pw():
+    """Playwright's driver, one per module (its sync API allows one at a time)."""
+    with playwright.sync_playwright() as driver:
+        yield driver
+
+
+def launch(pw):
+    """A headless chromium with the flags this network needs."""
+    return pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+
+
+@pytest.fixture(scope="module")
+def page(server, pw):
+    browser = launch(pw)
+    yield open_page(browser, server)
+    browser.close()
 
 
 def shot(page, name: str) -> None:
@@ -245,3 +274,44 @@ def test_sixty_seconds_at_the_fastest_speed_raise_no_error(page):
         out.write(f"fastest: weeks seen every 2 s over 60 s: {weeks}\n")
     if page.get_by_role("button", name="❚❚").count():
         pause(page)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process and its child processes have used so far, from ``/proc``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: all its threads
+    children = (
+        child for task in Path(f"/proc/{pid}/task").iterdir() for child in (task / "children").read_text().split()
+    )
+    return total + sum(cpu_seconds(int(child)) for child in children)
+
+
+def cpu_share(pid: int, seconds: float) -> float:
+    """The share of one core the process uses over the next ``seconds``."""
+    start = cpu_seconds(pid)
+    time.sleep(seconds)
+    return (cpu_seconds(pid) - start) / seconds
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads CPU times from Linux's /proc")
+def test_the_server_stops_working_when_the_browser_goes(pw):
+    """Playing keeps the server busy; once the browser closes mid-run, it goes quiet.
+
+    At the default speed (the run lasts well beyond the 15 s measured here, where the
+    fastest would end it in seconds), measured as the server's own CPU time, so other work
+    on the machine does not change it. Without the play loop's check the server went on
+    using about half a core."""
+    with serve() as (url, process):
+        browser = launch(pw)
+        page = open_page(browser, url)
+        play(page)
+        page.locator(".week", has_text=re.compile(r"Week [1-9]\d+ of")).wait_for(timeout=60_000)  # 10 weeks on
+        busy = cpu_share(process.pid, 3.0)
+        running = week(page)
+        assert page.problems == []
+        browser.close()
+        time.sleep(3.0)  # the connection closes and the play loop notices no page is left
+        idle = cpu_share(process.pid, 4.0)
+    assert running < 200, f"the run should still be going when the browser closes (week {running})"
+    assert busy > 0.2, f"playing should keep the server busy (used {busy:.0%} of a core)"
+    assert idle < min(0.05, busy / 5), f"the server kept working after the browser closed: {idle:.0%} of a core"

@@ -34,6 +34,7 @@ from omegaconf import OmegaConf
 
 from sim.analysis import policy_stats
 from sim.analysis.files import atomic_write, save_figure
+from sim.analysis.plotting import caption
 from sim.core.config import COMPARISON_OUTCOMES, RANKABLE_OUTCOMES
 
 OUTCOMES: dict[str, str] = {
@@ -85,7 +86,7 @@ class Settings:
         """The settings of the sweep in ``folder`` (its ``multirun.yaml``); defaults where it has none."""
         path = folder / "multirun.yaml"
         if not path.exists():
-            return cls(shock_week=_shock_week(table), shock_weeks=_shock_weeks(table))
+            return cls.defaults(table)
         cfg = OmegaConf.load(path)
         shocks = list(OmegaConf.select(cfg, "model.shocks") or [])
         first = min(shocks, key=lambda s: s.time) if shocks else None
@@ -110,6 +111,11 @@ class Settings:
             correction=str(OmegaConf.select(cfg, "comparison.correction", default="holm")),
             scenario=OmegaConf.select(cfg, "hydra.runtime.choices.scenario"),
         )
+
+    @classmethod
+    def defaults(cls, table: pd.DataFrame | None = None) -> Settings:
+        """The default settings, with the test shock weeks of ``table`` (when a sweep's configuration is unknown)."""
+        return cls(shock_week=_shock_week(table), shock_weeks=_shock_weeks(table))
 
     def window_text(self) -> str:
         """The measurement window in words."""
@@ -320,8 +326,18 @@ def ranking(effects: pd.DataFrame, by: str | None = None, weights: dict[str, flo
     return table
 
 
-def forest_plot(effects: pd.DataFrame, correction: str = "holm"):
-    """Effect and 95% interval of every policy on every outcome; hollow: not distinguishable after the correction."""
+def best_first(rows: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """One outcome's rows in rank order: the best effect first in the outcome's direction (the largest where it
+    has none), ties by policy name, a missing effect last."""
+    key = -(DIRECTIONS[outcome] or 1) * rows["effect"]
+    return rows.assign(_key=key).sort_values(["_key", "policy"], kind="stable", na_position="last").drop(columns="_key")
+
+
+def forest_plot(effects: pd.DataFrame, correction: str = "holm", window: str | None = None):
+    """Effect and 95% interval of every policy on every outcome; hollow: not distinguishable after the correction.
+
+    Each panel lists its policies top to bottom by rank on its outcome (:func:`best_first`); the
+    caption states the ``window`` the levels are measured over (:meth:`Settings.window_text`)."""
     outcomes = [o for o in OUTCOMES if o in set(effects["outcome"])]
     policies = sorted(set(effects["policy"]))
     cols = min(3, len(outcomes))
@@ -333,8 +349,8 @@ def forest_plot(effects: pd.DataFrame, correction: str = "holm"):
     for ax in axes[len(outcomes) :]:
         ax.set_visible(False)
     for ax, outcome in zip(axes, outcomes, strict=False):
-        rows = effects[effects["outcome"] == outcome].set_index("policy").loc[policies]
-        y = np.arange(len(policies))
+        rows = best_first(effects[effects["outcome"] == outcome], outcome).set_index("policy")
+        y = np.arange(len(rows))
         ax.errorbar(
             rows["effect"],
             y,
@@ -349,13 +365,19 @@ def forest_plot(effects: pd.DataFrame, correction: str = "holm"):
         unit = "weeks" if outcome == "recovery_time_capped" else ("share of runs" if outcome in BINARY else "level")
         ax.set_title(f"{OUTCOMES[outcome]}\n{DIRECTION_WORDS[DIRECTIONS[outcome]]}", fontsize=8)
         ax.set_xlabel(f"effect: policy − baseline ({unit})", fontsize=8)
-        ax.set_yticks(y, policies)
-        ax.invert_yaxis()  # top to bottom in the report table's order
+        ax.set_yticks(y, rows.index)
+        ax.invert_yaxis()  # the best on top
+        ax.locator_params(axis="x", nbins=5)  # tick labels that do not run into each other
         ax.grid(alpha=0.3)
     name = policy_stats.CORRECTIONS[correction]
+    measured = f"Productivity, satisfaction, commons quality and data workers: means over {window}." if window else ""
     fig.suptitle(
-        f"Effect of each policy against the baseline (paired by seed, 95% intervals; hollow: not distinguishable "
-        f"after {name} correction)",
+        caption(
+            f"Effect of each policy against the baseline (paired by seed, 95% intervals; hollow: not distinguishable "
+            f"after {name} correction), best first in each panel.",
+            measured,
+            width=int(13 * 4.6 * cols),  # about as wide as the panels (13 characters an inch)
+        ),
         fontsize=9,
     )
     return fig
@@ -529,7 +551,7 @@ def write_report(
     atomic_write(written["csv"], lambda p: pd.concat([effects, contrasts]).to_csv(p, index=False))
     report = markdown(effects, regime_shares(ok), contrasts, settings, ok)
     atomic_write(written["md"], lambda p: p.write_text(report))
-    figure = forest_plot(effects, settings.correction)
+    figure = forest_plot(effects, settings.correction, settings.window_text())
     save_figure(figure, written["png"])
     if "job" in ok and not strata(ok) and (folder / str(ok["job"].iloc[0])).is_dir():  # seeds pair across arms only
         written["trajectories"] = policy_time.write_figure(folder, ok, settings.shock_week)

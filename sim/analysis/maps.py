@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -11,10 +12,10 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
+from sim.analysis.compare import Settings
 from sim.analysis.files import load_timeseries
-from sim.analysis.plotting import legend_outside, parameter_label, rolling
+from sim.analysis.plotting import Run, caption, label, parameter_label, run_title, side_by_side
 from sim.analysis.regimes import REGIMES
-from sim.core.config import RegimeConfig
 
 COLOURS = {
     "rigid": "#4477AA",
@@ -26,18 +27,29 @@ COLOURS = {
 }
 ORDER = [*REGIMES, "failed"]  # colour order of the map (and tie-break order of majorities)
 DARK_TEXT = {"inert", "unsettled"}  # cell labels in black on these light colours
-WINDOWS = RegimeConfig()  # the default windows, named in the captions
 FIGURES = ("regime_map.png", "indicator_maps.png", "paradox.png")
-MAPPED = {
-    "commons_quality": "commons quality Q",
-    "autonomy": "mean autonomy",
-    "recovery_time": "weeks to recover from the shock",
-    "surface_churn": "surface churn (changes / worker / week)",
-    "code_change_rate": "code change rate (share of code / week)",
-    "data_worker_share": "share of data workers",
-    "productivity": "productivity",
-    "satisfaction": "satisfaction",
+MAPPED = {  # indicator: (title, unit of its colour bar)
+    "commons_quality": ("commons quality Q", "share"),
+    "autonomy": ("mean autonomy", "share of work in personal tools"),
+    "recovery_time": ("weeks to recover from the shock", "weeks"),
+    "surface_churn": ("surface churn", "changes per worker per week"),
+    "code_change_rate": ("code change rate", "code entries per dimension per week"),
+    "data_worker_share": ("share of data workers", "share of workers"),
+    "productivity": ("productivity", "payoff units per worker"),
+    "satisfaction": ("satisfaction", "score in [0, 1]"),
 }
+
+
+def after_shock(settings: Settings) -> str:
+    """The weeks watched after a run's test shock, in words."""
+    if settings.regime_test == "settled":
+        return f"the {settings.recovery_window} weeks after it"
+    return "the weeks after it to the end of the run"
+
+
+def regime_window(settings: Settings) -> str:
+    """What a run's regime is read off, in words: the steady state before the test shock, and the weeks after."""
+    return f"{settings.window_text()}, and {after_shock(settings)}"
 
 
 def cell_regimes(table: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
@@ -66,16 +78,27 @@ def _edges(values: np.ndarray) -> np.ndarray:
     return np.concatenate([[values[0] - (mids[0] - values[0])], mids, [values[-1] + (values[-1] - mids[-1])]])
 
 
-def regime_map(table: pd.DataFrame, x: str, y: str) -> plt.Figure:
-    """Cells coloured by the majority regime; each labelled with how many seeds agree."""
-    fig, ax = plt.subplots(figsize=(7.5, 6.5), layout="constrained")
+def regime_map(table: pd.DataFrame, x: str, y: str, settings: Settings | None = None) -> plt.Figure:
+    """Cells coloured by the majority regime; each labelled with how many seeds agree.
+
+    The title states the weeks each run's regime is read off (``settings``: the sweep's, by default the
+    default windows around the table's test shocks)."""
+    settings = settings or Settings.defaults(table)
+    fig, ax = plt.subplots(figsize=(7.5, 6.8), layout="constrained")
     draw_regime_map(ax, table, x, y)
     shares = table["regime"].value_counts(normalize=True)
     ax.legend(
         handles=[Patch(color=COLOURS[r], label=f"{r} ({shares.get(r, 0):.0%} of runs)") for r in ORDER if r in shares],
         loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False,
     )  # fmt: skip
-    ax.set_title(f"Regime map: majority regime per cell, seeds agreeing / seeds run\n({len(table)} runs)")
+    ax.set_title(
+        caption(
+            f"Regime map: majority regime per cell, seeds agreeing / seeds run ({len(table)} runs).",
+            f"Each run's regime is read off {regime_window(settings)}.",
+            width=80,
+        ),
+        fontsize=9,
+    )
     return fig
 
 
@@ -118,27 +141,43 @@ def draw_boundaries(ax: plt.Axes, table: pd.DataFrame, x: str, y: str) -> int:
     return len(segments)
 
 
-def indicator_maps(table: pd.DataFrame, x: str, y: str) -> plt.Figure:
+def colour_range(values: np.ndarray) -> tuple[float, float]:
+    """A colour scale from the 2nd to the 98th percentile, so an outlier cell or two do not set it.
+
+    Where nearly every cell has the same value the percentiles coincide; then the scale runs to
+    the largest value (the few cells that differ show), or over one unit if all are equal."""
+    if not values.size:
+        return 0.0, 1.0
+    low, high = np.percentile(values, [2, 98])
+    if high <= low:
+        high = values.max() if values.max() > low else low + 1.0
+    return float(low), float(high)
+
+
+def indicator_maps(table: pd.DataFrame, x: str, y: str, settings: Settings | None = None) -> plt.Figure:
     """Mean of each main continuous indicator per cell, on a colour scale from its 2nd to 98th percentile.
 
     Grey cells have no value (recovery: never recovered), with a legend entry saying so; white
-    lines are the boundaries of the regime map's regions (where there is a regime column)."""
+    lines are the boundaries of the regime map's regions (where there is a regime column). The
+    caption states the window each indicator is measured over (``settings``: as :func:`regime_map`)."""
+    settings = settings or Settings.defaults(table)
     present = [c for c in MAPPED if c in table.columns]
     cols = 4
     rows = -(-len(present) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.4 * rows), layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.4 * rows + 0.4), layout="constrained", squeeze=False)
     means = table.groupby([y, x])[present].mean().reset_index()
     for ax, column in zip(axes.flat, present, strict=False):
         xs, ys, values = _grid(means, x, y, column)
         cmap = plt.get_cmap("viridis").with_extremes(bad="#DDDDDD")
         finite = values[np.isfinite(values.astype(float))].astype(float)
-        low, high = np.percentile(finite, [2, 98]) if finite.size else (0.0, 1.0)
+        low, high = colour_range(finite)
         mesh = ax.pcolormesh(
-            _edges(xs), _edges(ys), np.ma.masked_invalid(values.astype(float)), cmap=cmap, vmin=low,
-            vmax=high if high > low else low + 1e-9,
-        )  # fmt: skip
-        fig.colorbar(mesh, ax=ax, extend="both")  # an outlier cell saturates instead of setting the scale
-        ax.set_title(MAPPED[column], fontsize=9)
+            _edges(xs), _edges(ys), np.ma.masked_invalid(values.astype(float)), cmap=cmap, vmin=low, vmax=high
+        )
+        title, unit = MAPPED[column]
+        bar = fig.colorbar(mesh, ax=ax, extend="both")  # an outlier cell saturates instead of setting the scale
+        bar.set_label(unit, fontsize=7)
+        ax.set_title(title, fontsize=9)
         if "regime" in table.columns:
             draw_boundaries(ax, table, x, y)
         ax.set_xlabel(parameter_label(x), fontsize=7)
@@ -150,10 +189,13 @@ def indicator_maps(table: pd.DataFrame, x: str, y: str) -> plt.Figure:
     for ax in axes.flat[len(present) :]:
         ax.set_visible(False)
     fig.suptitle(
-        "Mean over the seeds of each cell. Steady state (Q, autonomy, churn, code change, data workers): the"
-        f" regime.baseline_window ({WINDOWS.baseline_window} by default) weeks before the test shock;\nrecovery:"
-        " weeks after it; productivity and satisfaction: the settled horizon (regime.settle_window,"
-        f" {WINDOWS.settle_window} by default, weeks before the shock to the end). White lines: regime boundaries.",
+        caption(
+            "Mean over the seeds of each cell.",
+            f"Every indicator but the recovery is a mean over {settings.window_text()}.",
+            f"Recovery: weeks from the test shock until {label(settings.recovery_measure)} is back within"
+            f" {settings.recovery_tolerance:g} of its level before it (grey: not within {after_shock(settings)}).",
+            "White lines: regime boundaries.",
+        ),
         fontsize=9,
     )
     return fig
@@ -176,50 +218,29 @@ def representative_runs(table: pd.DataFrame, x: str, y: str) -> dict[str, pd.Ser
     return chosen
 
 
-def paradox_figure(sweep_dir: Path, table: pd.DataFrame, x: str, y: str, burn_in: int = 25) -> plt.Figure:
-    """Surface churn beside the code's change rate on shared time, one row per regime.
+def paradox_figure(
+    sweep_dir: Path, table: pd.DataFrame, x: str, y: str, settings: Settings | None = None
+) -> plt.Figure:
+    """Surface churn beside the code's change on shared weeks, one column per regime (a typical run of each).
 
-    The first ``burn_in`` weeks, when a blank code is first written, are left out.
-    """
-    chosen = representative_runs(table, x, y)
-    fig, axes = plt.subplots(
-        len(chosen), 2, figsize=(12, 2.8 * len(chosen)), sharex=True, layout="constrained", squeeze=False
-    )
-    for (regime, run), (surface, deep) in zip(chosen.items(), axes, strict=True):
+    The caption states the weeks each run's regime is read off (``settings``: as :func:`regime_map`)."""
+    settings = settings or Settings.defaults(table)
+    runs = []
+    for regime, run in representative_runs(table, x, y).items():
+        shock = run.get("shock_week", math.nan)
+        week = None if shock is None or math.isnan(shock) else int(shock)
+        title = run_title(regime, int(run["seed"]), {x: run[x], y: run[y]}, week)
         series = load_timeseries(sweep_dir / str(run["job"]), int(run["seed"]))
-        series = series[series["step"] >= burn_in]
-        window = max(1, len(series) // 50)
-        step = series["step"]
-        surface.plot(step, rolling(series["surface_churn"], window), color=COLOURS[regime], label="surface churn")
-        surface.plot(step, series["autonomy_mean"], color="black", lw=1, label="mean autonomy")
-        deep.plot(
-            step, rolling(series["deep_change"], window), color=COLOURS[regime], label="code entries changed / week"
-        )
-        deep.plot(step, series["org_knowledge"], color="black", lw=1, label="knowledge of the code")
-        deep.plot(step, series["commons_quality"], color="grey", lw=1, ls="--", label="commons quality Q")
-        shock = run.get("shock_week")
-        if shock is not None and not np.isnan(shock):
-            for ax in (surface, deep):
-                ax.axvline(shock, color="grey", ls=":", lw=1.5, label="test shock (settled)")
-        label = f"{regime}: {x.split('.')[-1]}={run[x]:g}, {y.split('.')[-1]}={run[y]:g}, seed {int(run['seed'])}"
-        surface.set_title(f"{label} — surface (fast)", fontsize=9, loc="left")
-        surface.set_ylabel("changes / worker / week;\nautonomy: share", fontsize=7)
-        deep.set_ylabel("code entries / week;\nknowledge, Q: score", fontsize=7)
-        deep.set_title("deep (slow)", fontsize=9, loc="left")
-        for ax in (surface, deep):
-            ax.grid(alpha=0.3)
-            legend_outside(ax)
-    for ax in axes[-1]:
-        ax.set_xlabel("week")
-    fig.suptitle("The equilibrium paradox: fast surface churn beside a quasi-stable code")
-    return fig
+        runs.append(Run(series, [week] if week is not None else [], week, title=title, colour=COLOURS[regime]))
+    return side_by_side(runs, regime_window(settings))
 
 
 def sweep_figures(sweep_dir: Path, table: pd.DataFrame, x: str, y: str) -> dict[str, plt.Figure]:
     """All figures of a two-parameter sweep, keyed by file name."""
     ok = table[table["error"] == ""]
+    settings = Settings.of(sweep_dir, ok)  # the windows the sweep measured over, for the captions
     return {
-        "regime_map.png": regime_map(table, x, y),
-        "indicator_maps.png": indicator_maps(ok, x, y),
-        "paradox.png": paradox_figure(sweep_dir, ok, x, y),
+        "regime_map.png": regime_map(table, x, y, settings),
+        "indicator_maps.png": indicator_maps(ok, x, y, settings),
+        "paradox.png": paradox_figure(sweep_dir, ok, x, y, settings),
     }

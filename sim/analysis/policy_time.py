@@ -141,7 +141,7 @@ def figure(folder: Path, table: pd.DataFrame, shock_week: int | None = None):
             effect_ax.fill_between(mean.index, low, high, color=colours[arm], alpha=0.15, lw=0)
         effect_ax.axhline(0, color="black", lw=0.8)
         level_ax.set_ylabel(label, fontsize=8)
-        effect_ax.set_ylabel(f"effect on {observable}\n(arm − baseline)", fontsize=8)
+        effect_ax.set_ylabel(f"effect on {label.split(' (')[0]}\n(arm − baseline, same unit)", fontsize=8)
         shock_ax.set_ylabel(label, fontsize=8)
         for ax in (level_ax, effect_ax):
             _mark(ax, weeks, shocks if not staggered else pd.Series(dtype=float))
