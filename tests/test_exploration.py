@@ -322,3 +322,12 @@ def test_an_exploration_outside_a_study_needs_a_sweep_and_lands_in_its_folder(tm
     runs = pd.read_parquet(tmp_path / "adhoc" / "runs.parquet")
     design = pd.read_parquet(tmp_path / "adhoc" / exploration.DESIGN)
     assert sorted(runs["model.enforcement"]) == sorted(design["enforcement"])
+
+
+def test_cart_finds_leaves_in_a_study_of_fewer_runs_than_one_over_mass_min():
+    """12 runs and mass_min 0.05 ask scikit-learn for int(0.6) = 0 runs a leaf, which it refuses."""
+    rng = np.random.default_rng(3)
+    x = pd.DataFrame({"enforcement": rng.random(12), "individualization": rng.random(12)})
+    y = (x["enforcement"] < 0.5).to_numpy()
+    leaves = discover.cart_leaves(x, y, mass_min=0.05)
+    assert len(leaves) and (leaves["parameter"] == "enforcement").any()

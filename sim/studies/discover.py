@@ -284,11 +284,16 @@ def prim_boxes(
 
 
 def cart_leaves(x: pd.DataFrame, y: np.ndarray, mass_min: float) -> pd.DataFrame:
-    """CART's leaves as boxes: one row per leaf and parameter it restricts, with the leaf's statistics."""
+    """CART's leaves as boxes: one row per leaf and parameter it restricts, with the leaf's statistics.
+
+    A leaf holds at least one run: EMA's CART asks scikit-learn for ``int(mass_min * runs)``
+    runs per leaf, which is 0 (and refused) when fewer than ``1 / mass_min`` runs were made.
+    The floor is 1.5 runs as a share, so that rounding never makes it 0.
+    """
     _, cart, _, _ = _ema()
     np.random.seed(0)  # scikit-learn breaks ties between equally good splits at random
     x = x.astype(float)  # EMA 3.0 writes float split values into integer limits, which pandas 3 refuses
-    tree = cart.CART(x, y.astype(int), mass_min=mass_min)
+    tree = cart.CART(x, y.astype(int), mass_min=max(mass_min, 1.5 / len(x)))  # int(1.5) = 1, safe from rounding
     tree.build_tree()
     stats = tree.stats_to_dataframe()
     limits = tree.boxes_to_dataframe()
