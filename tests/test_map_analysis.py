@@ -87,7 +87,8 @@ def test_slower_exploration_narrows_the_resilient_band_in_the_robustness_study(t
     summary = study(quick=True, folder=tmp_path).set_index("variation")
     assert list(summary.index) == ["baseline", "malleability-0.5"]
     shares = summary.filter(like="share_")
-    np.testing.assert_allclose(shares.sum(axis=1), 1.0)
+    # map_summary rounds each share to 3 decimals: four regimes may sum to 1 +- 0.002
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0, atol=0.002)
     assert summary.loc["malleability-0.5", "share_resilient"] < summary.loc["baseline", "share_resilient"]
     assert (tmp_path / "quick" / "robustness.png").read_bytes()[:4] == b"\x89PNG"
 
