@@ -331,3 +331,13 @@ def test_cart_finds_leaves_in_a_study_of_fewer_runs_than_one_over_mass_min():
     y = (x["enforcement"] < 0.5).to_numpy()
     leaves = discover.cart_leaves(x, y, mass_min=0.05)
     assert len(leaves) and (leaves["parameter"] == "enforcement").any()
+
+
+def test_an_exploration_study_runs_its_jobs_in_the_studys_own_folder(tmp_path):
+    """Without hydra.sweep.dir the jobs go where the design is, the study's folder, not an ad-hoc one."""
+    command = [sys.executable, "-m", "sim", "study=exploration", "exploration.samples=2", *SMALL, "replicates=1"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    study = tmp_path / "outputs" / "studies" / "exploration-lhs2-seed0"
+    assert (study / exploration.DESIGN).exists() and (study / "runs.parquet").exists()
+    assert not (tmp_path / "outputs" / "sweeps").exists()

@@ -249,7 +249,8 @@ def main() -> None:
         sys.exit(exit_status(OUTCOME.get("failed", 0), OUTCOME.get("runs", 0), OUTCOME.get("where")))
     study_params = dict(plan.sweeper.params or {})
     sweep = merged(study_params, spelled)
-    if not any(o.startswith("hydra.sweep.dir=") for o in spelled) and not study_params:
+    studied = any(o.lstrip("+~").startswith("study=") for o in spelled)  # a study names its own folder
+    if not any(o.startswith("hydra.sweep.dir=") for o in spelled) and not study_params and not studied:
         spelled.append(f"hydra.sweep.dir={sweep_folder(spelled)}")
         sys.argv.append(spelled[-1])
         plan.sweep.dir = spelled[-1].split("=", 1)[1]
