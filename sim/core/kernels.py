@@ -3,7 +3,7 @@
 The same equations as :mod:`sim.core.mechanisms` (docs/odd.md), compiled with Numba. Where the
 NumPy engine spends one array operation per term, each kernel here makes one pass over the
 arrays and draws its random numbers inside the loop, so a week costs a handful of passes
-whatever the number of terms, and only the entries that change draw anything:
+whatever the number of terms:
 
 * :func:`week_outcomes` — one pass over beliefs: every worker's knowledge, mismatch with the
   code and errors, the column and unit totals, and the superior group's pull on the code
@@ -17,10 +17,11 @@ Random numbers come from a xoshiro256** generator (Blackman & Vigna 2021) whose 
 state live in a ``uint64`` array that the model seeds from its own ``rng``, so every run is
 still fixed by its seed. NumPy's ``Generator`` can be passed into Numba, but unboxing it costs
 about 9 µs per call (most of a 200-worker week), and Numba reports a memory leak for such
-calls made often (numba#9103). Practice revision draws one geometric skip per revision instead
-of one uniform per entry: each entry is still revised independently with the same band
-probabilities, but the draws are not the NumPy engine's, so the two engines agree in
-distribution, not run by run (docs/performance.md, "Same science").
+calls made often (numba#9103). Practice revision finds a row's revised entries with one 32-bit
+draw per entry (or geometric skips where few of many are revised) and keeps an experiment with
+one uniform against Phi(gain / noise) instead of a normal draw: each entry is still revised
+independently with the probabilities of E9 and E10, but the draws are not the NumPy engine's,
+so the two engines agree in distribution, not run by run (docs/performance.md, "Same science").
 """
 
 from __future__ import annotations
