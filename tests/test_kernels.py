@@ -229,6 +229,15 @@ def test_an_engine_of_another_name_is_refused_before_any_work(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.parametrize("key, text", [("engine", "numba"), ("step_rule", "one_step")])
+def test_a_switch_given_as_text_is_refused_not_read_as_another_value(key, text):
+    """``ModelConfig(engine="numba")`` once ran the NumPy engine: the text is not the member."""
+    from sim.core.config import ConfigError
+
+    with pytest.raises(ConfigError, match=f"model.{key}='{text}' is a str; allowed: "):
+        DualISModel(ModelConfig(**{key: text}), rng=0)
+
+
 def test_a_replaced_config_keeps_its_engine():
     config = dataclasses.replace(ModelConfig(engine=Engine.numpy), enforcement=0.5)
     assert DualISModel(config, rng=0).compiled is None

@@ -606,6 +606,10 @@ def _check_fields(obj: Any, prefix: str) -> None:
         choices = f.metadata.get("choices")
         if choices is not None and value not in choices:
             raise ConfigError(f"{key}={value!r} is not allowed; allowed: {', '.join(choices)}")
+        kind = type(f.default)
+        if issubclass(kind, Enum) and not isinstance(value, kind):  # a plain string would be read as the default
+            allowed = ", ".join(f"{kind.__name__}.{member.name}" for member in kind)
+            raise ConfigError(f"{key}={value!r} is a {type(value).__name__}; allowed: {allowed}")
 
 
 def validate(run: RunConfig) -> RunConfig:
