@@ -238,6 +238,19 @@ def test_a_switch_given_as_text_is_refused_not_read_as_another_value(key, text):
         DualISModel(ModelConfig(**{key: text}), rng=0)
 
 
+def test_a_policy_in_force_does_not_rebuild_the_kernels_levers_every_week():
+    """A policy makes a new, equal configuration each week; the levers' record stays the one built."""
+    from sim.core.config import Policy, PolicyKind
+
+    policy = Policy(kind=PolicyKind.mandate, start=2, strength=0.5)
+    model = DualISModel(ModelConfig(n_workers=40, policies={"mandate": policy}), rng=0)
+    model.run(3)
+    record = model.compiled.levers(model.active, 0.0)
+    model.run(6)
+    assert model.active.enforcement > ModelConfig().enforcement  # the policy is in force
+    assert model.compiled.levers(model.active, 0.0) is record
+
+
 def test_a_replaced_config_keeps_its_engine():
     config = dataclasses.replace(ModelConfig(engine=Engine.numpy), enforcement=0.5)
     assert DualISModel(config, rng=0).compiled is None

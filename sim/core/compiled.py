@@ -27,14 +27,24 @@ class CompiledWeek:
         self.spare = np.empty_like(state.beliefs)
         self.scalars = np.zeros(2)
         self.row = np.zeros(len(OBSERVABLES))
-        self._levers_of: tuple[ModelConfig, float] | None = None
+        self._config: ModelConfig | None = None
+        self._workshop = 0.0
+        self._lever_values: tuple | None = None
         self._levers = np.zeros(1, dtype=kernels.LEVERS)
 
     def levers(self, config: ModelConfig, workshop: float) -> np.ndarray:
-        """The kernels' record of ``config`` (rebuilt only when the levers in force change)."""
-        if self._levers_of is None or self._levers_of[0] is not config or self._levers_of[1] != workshop:
-            self._levers = kernels.levers_record(config, workshop)
-            self._levers_of = (config, workshop)
+        """The kernels' record of ``config``, rebuilt only when a lever's value changes.
+
+        Compared by value when the object differs: a policy in force makes a new, equal
+        configuration object every week.
+        """
+        if config is self._config and workshop == self._workshop:
+            return self._levers
+        self._config, self._workshop = config, workshop
+        values = kernels.lever_values(config, workshop)
+        if values != self._lever_values:
+            self._levers = np.array([values], dtype=kernels.LEVERS)
+            self._lever_values = values
         return self._levers
 
     def run(

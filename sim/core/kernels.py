@@ -106,24 +106,29 @@ LEVERS = np.dtype(
 )
 
 
+def lever_values(config: ModelConfig, workshop: float = 0.0) -> tuple:
+    """The levers in force as one tuple, in the order of :data:`LEVERS`.
+
+    ``workshop`` is this week's participatory-workshop rate (0: none this week).
+    """
+    return (
+        *(getattr(config, name) for name in FLOAT_LEVERS),
+        config.commons,
+        config.step_rule is StepRule.one_step,
+        config.zero_belief is ZeroBelief.coin_flip,
+        config.superior_basis is SuperiorBasis.actions,
+        round(config.shared_processes * config.n_dimensions),
+        workshop,
+    )
+
+
 def levers_record(config: ModelConfig, workshop: float = 0.0) -> np.ndarray:
     """The configuration in force as a one-element structured array; the kernels read its record.
 
     An array, not the record itself: Numba takes an array argument in a fraction of a
     microsecond but spends several on a record.
-
-    ``workshop`` is this week's participatory-workshop rate (0: none this week).
     """
-    record = np.zeros(1, dtype=LEVERS)
-    for name in FLOAT_LEVERS:
-        record[name] = getattr(config, name)
-    record["commons"] = config.commons
-    record["one_step"] = config.step_rule is StepRule.one_step
-    record["coin_flip"] = config.zero_belief is ZeroBelief.coin_flip
-    record["by_actions"] = config.superior_basis is SuperiorBasis.actions
-    record["n_shared"] = round(config.shared_processes * config.n_dimensions)
-    record["workshop"] = workshop
-    return record
+    return np.array([lever_values(config, workshop)], dtype=LEVERS)
 
 
 # --- small pieces shared by the kernels -------------------------------------------------
